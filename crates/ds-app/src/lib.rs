@@ -1,0 +1,1 @@
+//! ds-app: see the crate description in Cargo.toml and ../../DESIGN notes (work in progress).
