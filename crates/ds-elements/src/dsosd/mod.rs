@@ -1,0 +1,4 @@
+//! `dsosd` (work in progress).
+use gst::glib;
+/// Registers `dsosd` (not yet implemented: registers nothing).
+pub fn register(_plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> { Ok(()) }

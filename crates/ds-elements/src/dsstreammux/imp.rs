@@ -1,0 +1,937 @@
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Condvar, LazyLock, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::caps;
+use crate::meta::{self, FrameInfo};
+use crate::util::lock;
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new("dsstreammux", gst::DebugColorFlags::empty(), Some("Portable nvstreammux"))
+});
+
+const DEFAULT_BATCH_SIZE: u32 = 1;
+const DEFAULT_WIDTH: u32 = 0;
+const DEFAULT_HEIGHT: u32 = 0;
+const DEFAULT_TIMEOUT: i32 = -1;
+/// Frames held per sink pad before its streaming thread blocks.
+const QUEUE_DEPTH: usize = 2;
+
+#[derive(Debug, Clone)]
+struct Settings {
+    batch_size: u32,
+    width: u32,
+    height: u32,
+    batched_push_timeout: i32,
+    live_source: bool,
+    enable_padding: bool,
+    sync_inputs: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            batch_size: DEFAULT_BATCH_SIZE,
+            width: DEFAULT_WIDTH,
+            height: DEFAULT_HEIGHT,
+            batched_push_timeout: DEFAULT_TIMEOUT,
+            live_source: false,
+            enable_padding: false,
+            sync_inputs: false,
+        }
+    }
+}
+
+struct Queued {
+    buffer: gst::Buffer,
+    info: gst_video::VideoInfo,
+    running_time: Option<gst::ClockTime>,
+    arrived: Instant,
+    ntp: u64,
+}
+
+struct SinkState {
+    pad: gst::Pad,
+    index: u32,
+    queue: VecDeque<Queued>,
+    info: Option<gst_video::VideoInfo>,
+    segment: gst::FormattedSegment<gst::ClockTime>,
+    eos: bool,
+    eos_reported: bool,
+    flushing: bool,
+    frame_num: u64,
+    seen_data: bool,
+    clock_id: Option<gst::SingleShotClockId>,
+}
+
+struct State {
+    pads: Vec<SinkState>,
+    flushing: bool,
+    eos_sent: bool,
+    flow: Result<gst::FlowSuccess, gst::FlowError>,
+    rr_next: u32,
+    headers_sent: bool,
+    caps: Option<gst::Caps>,
+    fps: Option<gst::Fraction>,
+    last_pts: Option<gst::ClockTime>,
+    events: Vec<gst::Event>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            pads: Vec::new(),
+            flushing: true,
+            eos_sent: false,
+            flow: Ok(gst::FlowSuccess::Ok),
+            rr_next: 0,
+            headers_sent: false,
+            caps: None,
+            fps: None,
+            last_pts: None,
+            events: Vec::new(),
+        }
+    }
+}
+
+impl State {
+    fn pad_mut(&mut self, pad: &gst::Pad) -> Option<&mut SinkState> {
+        self.pads.iter_mut().find(|p| &p.pad == pad)
+    }
+}
+
+struct Converter {
+    in_info: gst_video::VideoInfo,
+    out_info: gst_video::VideoInfo,
+    conv: gst_video::VideoConverter,
+}
+
+/// The `dsstreammux` implementation.
+pub struct DsStreamMux {
+    srcpad: gst::Pad,
+    settings: Mutex<Settings>,
+    state: Mutex<State>,
+    cond: Condvar,
+    converters: Mutex<HashMap<u32, Converter>>,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for DsStreamMux {
+    const NAME: &'static str = "DsStreamMux";
+    type Type = super::DsStreamMux;
+    type ParentType = gst::Element;
+
+    fn with_class(klass: &Self::Class) -> Self {
+        let templ = klass.pad_template("src").expect("src template");
+        let srcpad = gst::Pad::builder_from_template(&templ)
+            .activatemode_function(|pad, parent, mode, active| {
+                DsStreamMux::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::loggable_error!(CAT, "panic in activate")),
+                    |imp| imp.src_activate(pad, mode, active),
+                )
+            })
+            .query_function(|pad, parent, query| {
+                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.src_query(pad, query))
+            })
+            .event_function(|pad, parent, event| {
+                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.src_event(pad, event))
+            })
+            .build();
+        DsStreamMux {
+            srcpad,
+            settings: Mutex::new(Settings::default()),
+            state: Mutex::new(State::default()),
+            cond: Condvar::new(),
+            converters: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl ObjectImpl for DsStreamMux {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            vec![
+                glib::ParamSpecUInt::builder("batch-size")
+                    .nick("Batch Size")
+                    .blurb("Maximum number of buffers in a batch")
+                    .minimum(1)
+                    .maximum(1024)
+                    .default_value(DEFAULT_BATCH_SIZE)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("width")
+                    .nick("Width")
+                    .blurb("Width of each frame in output batched buffer. This property MUST be set.")
+                    .maximum(i32::MAX as u32)
+                    .default_value(DEFAULT_WIDTH)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("height")
+                    .nick("Height")
+                    .blurb("Height of each frame in output batched buffer. This property MUST be set.")
+                    .maximum(i32::MAX as u32)
+                    .default_value(DEFAULT_HEIGHT)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecInt::builder("batched-push-timeout")
+                    .nick("Batched Push Timeout")
+                    .blurb("Timeout in microseconds to wait after the first buffer is available to push the batch even if the complete batch is not formed. Set to -1 to wait infinitely")
+                    .minimum(-1)
+                    .default_value(DEFAULT_TIMEOUT)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("live-source")
+                    .nick("Live Source")
+                    .blurb("Boolean property to inform muxer that sources are live.")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoolean::builder("enable-padding")
+                    .nick("Enable Padding")
+                    .blurb("Maintain input aspect ratio when scaling by padding with black bands.")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoolean::builder("sync-inputs")
+                    .nick("Synchronize Inputs")
+                    .blurb("Boolean property to force sychronization of input frames.")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = lock(&self.settings);
+        match pspec.name() {
+            "batch-size" => s.batch_size = value.get().unwrap_or(DEFAULT_BATCH_SIZE),
+            "width" => s.width = value.get().unwrap_or(DEFAULT_WIDTH),
+            "height" => s.height = value.get().unwrap_or(DEFAULT_HEIGHT),
+            "batched-push-timeout" => {
+                s.batched_push_timeout = value.get().unwrap_or(DEFAULT_TIMEOUT);
+                drop(s);
+                self.cond.notify_all();
+                return;
+            }
+            "live-source" => s.live_source = value.get().unwrap_or(false),
+            "enable-padding" => s.enable_padding = value.get().unwrap_or(false),
+            "sync-inputs" => s.sync_inputs = value.get().unwrap_or(false),
+            other => gst::warning!(CAT, imp = self, "unknown property {other}"),
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = lock(&self.settings);
+        match pspec.name() {
+            "batch-size" => s.batch_size.to_value(),
+            "width" => s.width.to_value(),
+            "height" => s.height.to_value(),
+            "batched-push-timeout" => s.batched_push_timeout.to_value(),
+            "live-source" => s.live_source.to_value(),
+            "enable-padding" => s.enable_padding.to_value(),
+            "sync-inputs" => s.sync_inputs.to_value(),
+            _ => glib::Value::from_type(pspec.value_type()),
+        }
+    }
+
+    fn constructed(&self) {
+        self.parent_constructed();
+        let _ = self.obj().add_pad(&self.srcpad);
+    }
+}
+
+impl GstObjectImpl for DsStreamMux {}
+
+impl ElementImpl for DsStreamMux {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Stream multiplexer (portable nvstreammux)",
+                "Generic",
+                "Batches frames of several sources into one buffer with NvDsBatchMeta",
+                "deepstream-rs",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            vec![
+                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &caps::batch_caps_any())
+                    .expect("src template"),
+                gst::PadTemplate::new("sink_%u", gst::PadDirection::Sink, gst::PadPresence::Request, &caps::raw_caps_any())
+                    .expect("sink template"),
+            ]
+        });
+        T.as_ref()
+    }
+
+    fn request_new_pad(&self, templ: &gst::PadTemplate, name: Option<&str>, _caps: Option<&gst::Caps>) -> Option<gst::Pad> {
+        let mut st = lock(&self.state);
+        let index = match name {
+            Some(n) => match n.strip_prefix("sink_").and_then(|i| i.parse::<u32>().ok()) {
+                Some(i) => i,
+                None => {
+                    gst::error!(CAT, imp = self, "bad pad name {n}: expected sink_%u");
+                    return None;
+                }
+            },
+            None => (0..).find(|i| !st.pads.iter().any(|p| p.index == *i)).unwrap_or(0),
+        };
+        if st.pads.iter().any(|p| p.index == index) {
+            gst::error!(CAT, imp = self, "pad sink_{index} already exists");
+            return None;
+        }
+        let pad = gst::Pad::builder_from_template(templ)
+            .name(format!("sink_{index}"))
+            .chain_function(|pad, parent, buffer| {
+                DsStreamMux::catch_panic_pad_function(parent, || Err(gst::FlowError::Error), |imp| imp.sink_chain(pad, buffer))
+            })
+            .event_function(|pad, parent, event| {
+                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.sink_event(pad, event))
+            })
+            .query_function(|pad, parent, query| {
+                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.sink_query(pad, query))
+            })
+            .build();
+        st.pads.push(SinkState {
+            pad: pad.clone(),
+            index,
+            queue: VecDeque::new(),
+            info: None,
+            segment: gst::FormattedSegment::new(),
+            eos: false,
+            eos_reported: false,
+            flushing: false,
+            frame_num: 0,
+            seen_data: false,
+            clock_id: None,
+        });
+        st.pads.sort_by_key(|p| p.index);
+        drop(st);
+        if let Err(e) = self.obj().add_pad(&pad) {
+            gst::error!(CAT, imp = self, "cannot add pad sink_{index}: {e}");
+            lock(&self.state).pads.retain(|p| p.index != index);
+            return None;
+        }
+        gst::debug!(CAT, imp = self, "added pad sink_{index}");
+        Some(pad)
+    }
+
+    fn release_pad(&self, pad: &gst::Pad) {
+        let mut st = lock(&self.state);
+        let mut removed = None;
+        if let Some(pos) = st.pads.iter().position(|p| &p.pad == pad) {
+            let p = st.pads.remove(pos);
+            if let Some(id) = &p.clock_id {
+                id.unschedule();
+            }
+            gst::debug!(CAT, imp = self, "released pad {} with {} queued frames dropped", pad.name(), p.queue.len());
+            if p.seen_data {
+                st.events.push(crate::events::new(crate::events::PAD_DELETED, p.index));
+            }
+            removed = Some(p.index);
+        }
+        drop(st);
+        self.cond.notify_all();
+        if let Some(index) = removed {
+            lock(&self.converters).remove(&index);
+        }
+        let _ = self.obj().remove_pad(pad);
+    }
+
+    fn change_state(&self, transition: gst::StateChange) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+        if transition == gst::StateChange::ReadyToPaused {
+            let s = lock(&self.settings).clone();
+            if s.width == 0 || s.height == 0 {
+                gst::element_imp_error!(
+                    self,
+                    gst::CoreError::StateChange,
+                    ("dsstreammux: the width and height properties must be set (got {}x{})", s.width, s.height));
+                return Err(gst::StateChangeError);
+            }
+            let mut st = lock(&self.state);
+            st.headers_sent = false;
+            st.caps = None;
+            st.fps = None;
+            st.last_pts = None;
+            st.rr_next = 0;
+            st.eos_sent = false;
+            st.events.clear();
+            for p in st.pads.iter_mut() {
+                p.queue.clear();
+                p.eos = false;
+                p.eos_reported = false;
+                p.flushing = false;
+                p.frame_num = 0;
+                p.seen_data = false;
+                p.segment = gst::FormattedSegment::new();
+            }
+        }
+        if transition == gst::StateChange::PausedToReady {
+            let mut st = lock(&self.state);
+            st.flushing = true;
+            for p in st.pads.iter_mut() {
+                if let Some(id) = p.clock_id.take() {
+                    id.unschedule();
+                }
+            }
+            drop(st);
+            self.cond.notify_all();
+        }
+        let mut ret = self.parent_change_state(transition)?;
+        match transition {
+            gst::StateChange::ReadyToPaused | gst::StateChange::PlayingToPaused => {
+                if lock(&self.settings).live_source {
+                    ret = gst::StateChangeSuccess::NoPreroll;
+                }
+            }
+            _ => (),
+        }
+        Ok(ret)
+    }
+}
+
+impl DsStreamMux {
+    fn src_activate(&self, pad: &gst::Pad, mode: gst::PadMode, active: bool) -> Result<(), gst::LoggableError> {
+        if mode != gst::PadMode::Push {
+            return Err(gst::loggable_error!(CAT, "dsstreammux only works in push mode"));
+        }
+        if active {
+            {
+                let mut st = lock(&self.state);
+                st.flushing = false;
+                st.flow = Ok(gst::FlowSuccess::Ok);
+                st.eos_sent = false;
+            }
+            let weak = self.obj().downgrade();
+            pad.start_task(move || {
+                if let Some(el) = weak.upgrade() {
+                    el.imp().src_loop();
+                }
+            })
+            .map_err(|e| gst::loggable_error!(CAT, "cannot start task: {e}"))?;
+        } else {
+            {
+                let mut st = lock(&self.state);
+                st.flushing = true;
+            }
+            self.cond.notify_all();
+            pad.stop_task().map_err(|e| gst::loggable_error!(CAT, "cannot stop task: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn sink_chain(&self, pad: &gst::Pad, buffer: gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let (sync, live) = {
+            let s = lock(&self.settings);
+            (s.sync_inputs, s.live_source)
+        };
+        let _ = live;
+        let mut st = lock(&self.state);
+        let Some(p) = st.pad_mut(pad) else {
+            return Err(gst::FlowError::Flushing);
+        };
+        let Some(info) = p.info.clone() else {
+            drop(st);
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Negotiation,
+                ("dsstreammux: buffer on {} before caps", pad.name()));
+            return Err(gst::FlowError::NotNegotiated);
+        };
+        let running_time = p.segment.to_running_time(buffer.pts());
+        if !p.seen_data {
+            p.seen_data = true;
+            let index = p.index;
+            st.events.push(crate::events::new(crate::events::PAD_ADDED, index));
+        }
+
+        if sync {
+            let obj = self.obj();
+            if let (Some(clock), Some(base), Some(rt)) = (obj.clock(), obj.base_time(), running_time) {
+                let id = clock.new_single_shot_id(base + rt);
+                if let Some(p) = st.pad_mut(pad) {
+                    p.clock_id = Some(id.clone());
+                }
+                drop(st);
+                let _ = id.wait();
+                st = lock(&self.state);
+                if let Some(p) = st.pad_mut(pad) {
+                    p.clock_id = None;
+                }
+            }
+        }
+
+        loop {
+            if st.flushing {
+                return Err(gst::FlowError::Flushing);
+            }
+            if let Err(e) = st.flow {
+                return Err(e);
+            }
+            let Some(p) = st.pad_mut(pad) else {
+                return Err(gst::FlowError::Flushing);
+            };
+            if p.flushing {
+                return Err(gst::FlowError::Flushing);
+            }
+            if p.eos {
+                return Err(gst::FlowError::Eos);
+            }
+            if p.queue.len() < QUEUE_DEPTH {
+                let ntp = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(0);
+                p.queue.push_back(Queued { buffer, info, running_time, arrived: Instant::now(), ntp });
+                break;
+            }
+            st = self.cond.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(st);
+        self.cond.notify_all();
+        Ok(gst::FlowSuccess::Ok)
+    }
+
+    fn sink_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
+        use gst::EventView;
+        gst::log!(CAT, obj = pad, "event {:?}", event.type_());
+        match event.view() {
+            EventView::Caps(c) => {
+                let caps = c.caps();
+                if caps::is_batch(caps) {
+                    gst::element_imp_error!(
+                        self,
+                        gst::CoreError::Negotiation,
+                        ("dsstreammux: {} got batch caps {caps}; the muxer takes plain video/x-raw", pad.name()));
+                    return false;
+                }
+                let info = match gst_video::VideoInfo::from_caps(caps) {
+                    Ok(i) => i,
+                    Err(_) => {
+                        gst::element_imp_error!(
+                            self,
+                            gst::CoreError::Negotiation,
+                            ("dsstreammux: {} cannot use caps {caps}: expected video/x-raw with a known format, width, height", pad.name()));
+                        return false;
+                    }
+                };
+                let mut st = lock(&self.state);
+                if st.fps.is_none() {
+                    st.fps = Some(info.fps());
+                }
+                if let Some(p) = st.pad_mut(pad) {
+                    p.info = Some(info);
+                }
+                true
+            }
+            EventView::Segment(s) => {
+                let seg = s.segment();
+                match seg.downcast_ref::<gst::ClockTime>() {
+                    Some(seg) => {
+                        if let Some(p) = lock(&self.state).pad_mut(pad) {
+                            p.segment = seg.clone();
+                        }
+                        true
+                    }
+                    None => {
+                        gst::element_imp_error!(
+                            self,
+                            gst::StreamError::Format,
+                            ("dsstreammux: {} needs a TIME segment, got {:?}", pad.name(), seg.format()));
+                        false
+                    }
+                }
+            }
+            EventView::Eos(_) => {
+                let index = {
+                    let mut st = lock(&self.state);
+                    let Some(p) = st.pad_mut(pad) else { return true };
+                    p.eos = true;
+                    p.index
+                };
+                self.cond.notify_all();
+                gst::debug!(CAT, imp = self, "EOS on sink_{index}");
+                let msg = gst::message::Element::builder(
+                    gst::Structure::builder("stream-eos").field("stream-id", index).build(),
+                )
+                .src(&*self.obj())
+                .build();
+                let _ = self.obj().post_message(msg);
+                true
+            }
+            EventView::FlushStart(_) => {
+                {
+                    let mut st = lock(&self.state);
+                    if let Some(p) = st.pad_mut(pad) {
+                        p.flushing = true;
+                        if let Some(id) = p.clock_id.take() {
+                            id.unschedule();
+                        }
+                    }
+                }
+                self.cond.notify_all();
+                true
+            }
+            EventView::FlushStop(_) => {
+                {
+                    let mut st = lock(&self.state);
+                    if let Some(p) = st.pad_mut(pad) {
+                        p.flushing = false;
+                        p.queue.clear();
+                        p.eos = false;
+                        p.eos_reported = false;
+                        p.segment = gst::FormattedSegment::new();
+                    }
+                }
+                self.cond.notify_all();
+                true
+            }
+            // stream-start, tags, gaps ...: per-source events end here; the muxer sends its own.
+            _ => true,
+        }
+    }
+
+    fn sink_query(&self, pad: &gst::Pad, query: &mut gst::QueryRef) -> bool {
+        use gst::QueryViewMut;
+        match query.view_mut() {
+            QueryViewMut::Caps(q) => {
+                let templ = pad.pad_template_caps();
+                let res = match q.filter() {
+                    Some(f) => f.intersect_with_mode(&templ, gst::CapsIntersectMode::First),
+                    None => templ,
+                };
+                q.set_result(&res);
+                true
+            }
+            QueryViewMut::AcceptCaps(q) => {
+                let ok = !caps::is_batch(q.caps()) && q.caps().can_intersect(&pad.pad_template_caps());
+                q.set_result(ok);
+                true
+            }
+            QueryViewMut::Allocation(_) => false,
+            _ => gst::Pad::query_default(pad, Some(&*self.obj()), query),
+        }
+    }
+
+    fn src_query(&self, pad: &gst::Pad, query: &mut gst::QueryRef) -> bool {
+        use gst::QueryViewMut;
+        match query.view_mut() {
+            QueryViewMut::Latency(q) => {
+                let s = lock(&self.settings).clone();
+                let min = if s.batched_push_timeout > 0 {
+                    gst::ClockTime::from_useconds(s.batched_push_timeout as u64)
+                } else {
+                    gst::ClockTime::ZERO
+                };
+                q.set(s.live_source, min, gst::ClockTime::NONE);
+                true
+            }
+            QueryViewMut::Caps(q) => {
+                let c = lock(&self.state).caps.clone().unwrap_or_else(|| {
+                    let s = lock(&self.settings);
+                    if s.width > 0 && s.height > 0 {
+                        gst_video::VideoCapsBuilder::new()
+                            .features([caps::CAPS_FEATURE_BATCH])
+                            .format(gst_video::VideoFormat::Rgba)
+                            .width(s.width as i32)
+                            .height(s.height as i32)
+                            .build()
+                    } else {
+                        caps::batch_caps_any()
+                    }
+                });
+                let res = match q.filter() {
+                    Some(f) => f.intersect_with_mode(&c, gst::CapsIntersectMode::First),
+                    None => c,
+                };
+                q.set_result(&res);
+                true
+            }
+            _ => gst::Pad::query_default(pad, Some(&*self.obj()), query),
+        }
+    }
+
+    fn src_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
+        if event.type_() == gst::EventType::Seek {
+            let pads: Vec<gst::Pad> = lock(&self.state).pads.iter().map(|p| p.pad.clone()).collect();
+            let mut ok = !pads.is_empty();
+            for p in pads {
+                ok &= p.push_event(event.clone());
+            }
+            return ok;
+        }
+        gst::Pad::event_default(pad, Some(&*self.obj()), event)
+    }
+
+    /// One iteration of the src pad task: wait for a batch, build it, push it.
+    fn src_loop(&self) {
+        let settings = lock(&self.settings).clone();
+        let mut st = lock(&self.state);
+        let batch: Vec<(u32, u64, Queued)>;
+        loop {
+            if st.flushing {
+                drop(st);
+                let _ = self.srcpad.pause_task();
+                return;
+            }
+            // EOS of sources whose frames all went out
+            let mut ev = Vec::new();
+            for p in st.pads.iter_mut() {
+                if p.eos && p.queue.is_empty() && !p.eos_reported {
+                    p.eos_reported = true;
+                    ev.push(crate::events::new(crate::events::STREAM_EOS, p.index));
+                }
+            }
+            st.events.extend(ev);
+            if !st.events.is_empty() && st.headers_sent {
+                let events = std::mem::take(&mut st.events);
+                drop(st);
+                for e in events {
+                    self.srcpad.push_event(e);
+                }
+                st = lock(&self.state);
+                continue;
+            }
+            let with_data = st.pads.iter().filter(|p| !p.queue.is_empty()).count();
+            if with_data == 0 {
+                if !st.pads.is_empty() && st.pads.iter().all(|p| p.eos) && !st.eos_sent {
+                    st.eos_sent = true;
+                    st.events.clear();
+                    let need_headers = !st.headers_sent;
+                    drop(st);
+                    if need_headers {
+                        self.send_headers(&settings);
+                    }
+                    gst::debug!(CAT, imp = self, "all sources at EOS: sending EOS");
+                    self.srcpad.push_event(gst::event::Eos::new());
+                    st = lock(&self.state);
+                    continue;
+                }
+                st = self.cond.wait(st).unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            let waiting = st.pads.iter().filter(|p| p.queue.is_empty() && !p.eos && !p.flushing).count();
+            let full = with_data as u32 >= settings.batch_size;
+            let mut go = full || waiting == 0;
+            let mut wait_for = None;
+            if !go && settings.batched_push_timeout >= 0 {
+                let first = st.pads.iter().filter_map(|p| p.queue.front().map(|q| q.arrived)).min();
+                if let Some(first) = first {
+                    let deadline = first + Duration::from_micros(settings.batched_push_timeout as u64);
+                    let now = Instant::now();
+                    if now >= deadline {
+                        go = true;
+                    } else {
+                        wait_for = Some(deadline - now);
+                    }
+                }
+            }
+            if go {
+                let n = st.pads.len();
+                let start = st.pads.iter().position(|p| p.index >= st.rr_next).unwrap_or(0);
+                let mut taken = Vec::new();
+                for k in 0..n {
+                    if taken.len() as u32 >= settings.batch_size {
+                        break;
+                    }
+                    let p = &mut st.pads[(start + k) % n];
+                    if let Some(q) = p.queue.pop_front() {
+                        let num = p.frame_num;
+                        p.frame_num += 1;
+                        taken.push((p.index, num, q));
+                    }
+                }
+                if let Some(last) = taken.last() {
+                    let last_index = last.0;
+                    st.rr_next = st
+                        .pads
+                        .iter()
+                        .map(|p| p.index)
+                        .find(|i| *i > last_index)
+                        .unwrap_or(0);
+                }
+                batch = taken;
+                break;
+            }
+            st = match wait_for {
+                Some(d) => self.cond.wait_timeout(st, d).unwrap_or_else(|e| e.into_inner()).0,
+                None => self.cond.wait(st).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
+        let need_headers = !st.headers_sent;
+        let events = std::mem::take(&mut st.events);
+        drop(st);
+        // room in the queues: wake the upstream threads
+        self.cond.notify_all();
+
+        if need_headers {
+            self.send_headers(&settings);
+        }
+        for e in events {
+            self.srcpad.push_event(e);
+        }
+        let res = match self.build_batch(&settings, batch) {
+            Ok(Some(buf)) => self.srcpad.push(buf),
+            Ok(None) => Ok(gst::FlowSuccess::Ok),
+            Err(e) => Err(e),
+        };
+        let mut st = lock(&self.state);
+        st.flow = res;
+        drop(st);
+        self.cond.notify_all();
+        if let Err(err) = res {
+            gst::debug!(CAT, imp = self, "pausing after flow {err:?}");
+            let _ = self.srcpad.pause_task();
+            if !matches!(err, gst::FlowError::Flushing | gst::FlowError::Eos) {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Failed,
+                    ("Internal data stream error."),
+                    ["dsstreammux: streaming stopped, reason {err:?}"]
+                );
+                self.srcpad.push_event(gst::event::Eos::new());
+            }
+        }
+    }
+
+    fn send_headers(&self, settings: &Settings) {
+        let fps = lock(&self.state).fps.unwrap_or(gst::Fraction::new(0, 1));
+        let out_caps = caps::batch_caps(settings.width, settings.height, fps);
+        let stream_id = format!("dsstreammux-{:08x}", rand_id());
+        self.srcpad.push_event(
+            gst::event::StreamStart::builder(&stream_id)
+                .group_id(gst::GroupId::next())
+                .build(),
+        );
+        if !self.srcpad.push_event(gst::event::Caps::new(&out_caps)) {
+            gst::debug!(CAT, imp = self, "downstream refused caps {out_caps}");
+        }
+        let seg = gst::FormattedSegment::<gst::ClockTime>::new();
+        self.srcpad.push_event(gst::event::Segment::new(&seg));
+        let mut st = lock(&self.state);
+        st.headers_sent = true;
+        st.caps = Some(out_caps);
+    }
+
+    fn build_batch(&self, settings: &Settings, frames: Vec<(u32, u64, Queued)>) -> Result<Option<gst::Buffer>, gst::FlowError> {
+        if frames.is_empty() {
+            return Ok(None);
+        }
+        let (w, h) = (settings.width, settings.height);
+        let mut out = gst::Buffer::new();
+        let mut infos = Vec::with_capacity(frames.len());
+        let mut first_pts = None;
+        let mut first_dur = None;
+        {
+            let outb = out.get_mut().ok_or(gst::FlowError::Error)?;
+            for (batch_id, (index, num, q)) in frames.into_iter().enumerate() {
+                if batch_id == 0 {
+                    first_pts = q.running_time.or(q.buffer.pts());
+                    first_dur = q.buffer.duration();
+                }
+                infos.push(FrameInfo {
+                    batch_id: batch_id as u32,
+                    pad_index: index,
+                    source_id: index,
+                    frame_num: num as i32,
+                    buf_pts: q.buffer.pts().map(|t| t.nseconds()).unwrap_or(0),
+                    ntp_timestamp: q.ntp,
+                    source_width: q.info.width(),
+                    source_height: q.info.height(),
+                });
+                let mem = self.scale(index, &q, w, h, settings.enable_padding)?;
+                outb.append_memory(mem);
+            }
+        }
+        let pts = {
+            let mut st = lock(&self.state);
+            let pts = match (first_pts, st.last_pts) {
+                (Some(p), Some(l)) if p < l => Some(l),
+                (p, _) => p,
+            };
+            if pts.is_some() {
+                st.last_pts = pts;
+            }
+            pts
+        };
+        {
+            let outb = out.get_mut().ok_or(gst::FlowError::Error)?;
+            outb.set_pts(pts);
+            outb.set_duration(first_dur);
+            meta::attach_batch_meta(outb, settings.batch_size, w, h, &infos);
+        }
+        gst::trace!(CAT, imp = self, "batch of {} frames pts {:?}", infos.len(), pts);
+        Ok(Some(out))
+    }
+
+    /// Scales one input frame to `w` x `h` RGBA; returns the frame's memory.
+    fn scale(&self, index: u32, q: &Queued, w: u32, h: u32, padding: bool) -> Result<gst::Memory, gst::FlowError> {
+        let in_info = &q.info;
+        if in_info.format() == gst_video::VideoFormat::Rgba
+            && in_info.width() == w
+            && in_info.height() == h
+            && in_info.stride()[0] as u32 == w * 4
+            && q.buffer.n_memory() == 1
+            && q.buffer.size() == (w * h * 4) as usize
+        {
+            return Ok(q.buffer.peek_memory(0).to_owned());
+        }
+        let mut convs = lock(&self.converters);
+        let stale = convs.get(&index).is_none_or(|c| &c.in_info != in_info);
+        if stale {
+            let out_info = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, w, h)
+                .fps(in_info.fps())
+                .interlace_mode(in_info.interlace_mode())
+                .build()
+                .map_err(|_| gst::FlowError::Error)?;
+            let mut cfg = gst_video::VideoConverterConfig::new();
+            cfg.set_threads(2);
+            if padding {
+                let (iw, ih) = (in_info.width() as f64, in_info.height() as f64);
+                let s = (w as f64 / iw).min(h as f64 / ih);
+                let dw = ((iw * s).round() as i32).clamp(1, w as i32);
+                let dh = ((ih * s).round() as i32).clamp(1, h as i32);
+                cfg.set_dest_x((w as i32 - dw) / 2);
+                cfg.set_dest_y((h as i32 - dh) / 2);
+                cfg.set_dest_width(Some(dw));
+                cfg.set_dest_height(Some(dh));
+                cfg.set_fill_border(true);
+                cfg.set_border_argb(0xff00_0000);
+            }
+            let conv = gst_video::VideoConverter::new(in_info, &out_info, Some(cfg)).map_err(|e| {
+                gst::element_imp_error!(
+                    self,
+                    gst::CoreError::Negotiation,
+                    ("dsstreammux: cannot convert sink_{index} caps {:?} to RGBA {w}x{h}: {e}", in_info.to_caps().ok()));
+                gst::FlowError::NotNegotiated
+            })?;
+            convs.insert(index, Converter { in_info: in_info.clone(), out_info, conv });
+        }
+        let c = convs.get(&index).ok_or(gst::FlowError::Error)?;
+        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(q.buffer.as_ref(), in_info).map_err(|_| {
+            gst::element_imp_error!(self, gst::StreamError::Format, ("dsstreammux: sink_{index}: buffer does not match its caps"));
+            gst::FlowError::Error
+        })?;
+        let dst_buf = gst::Buffer::with_size((w * h * 4) as usize).map_err(|_| gst::FlowError::Error)?;
+        let mut dst = gst_video::VideoFrame::from_buffer_writable(dst_buf, &c.out_info).map_err(|_| gst::FlowError::Error)?;
+        let mut dst_ref = dst.as_mut_video_frame_ref();
+        c.conv.frame_ref(&src, &mut dst_ref);
+        drop(dst_ref);
+        let buf = dst.into_buffer();
+        Ok(buf.peek_memory(0).to_owned())
+    }
+}
+
+fn rand_id() -> u32 {
+    let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    t ^ std::process::id()
+}

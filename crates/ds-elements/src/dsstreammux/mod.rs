@@ -1,0 +1,64 @@
+//! `dsstreammux`: the portable `nvstreammux` (legacy muxer properties).
+//!
+//! Forms batches of frames from any number of sources. Each request pad `sink_%u` takes plain
+//! `video/x-raw`; every frame is scaled (and converted) with `gst_video::VideoConverter` to
+//! `width` x `height` RGBA and becomes one `gst::Memory` of the output batch buffer
+//! (`video/x-raw(memory:DsBatch), format=RGBA`, see `docs/batch-format.md`), which carries an
+//! `NvDsBatchMeta` with one `NvDsFrameMeta` per frame (`pad_index` = `source_id` = the pad's
+//! number, `frame_num` counted per source, `buf_pts` = the input PTS, `ntp_timestamp` = the
+//! system time at arrival, `source_frame_width/height`, `batch_id`, `pipeline` size).
+//!
+//! ```text
+//! gst-launch-1.0 dsstreammux name=m batch-size=2 width=1280 height=720 batched-push-timeout=40000 ! \
+//!     dstiler rows=1 columns=2 width=1280 height=360 ! dsvideoconvert ! autovideosink \
+//!   videotestsrc num-buffers=100 ! m.sink_0 \
+//!   videotestsrc num-buffers=50 pattern=ball ! m.sink_1
+//! ```
+//!
+//! # Decisions
+//!
+//! - **Own collect logic, not `GstAggregator`.** nvstreammux's `batched-push-timeout` is a
+//!   wall-clock timeout from the first frame of a batch, for live and non-live sources alike;
+//!   `GstAggregator` only times out in live mode and on running time. So each sink pad has a
+//!   small queue (2 frames; the upstream streaming thread blocks while it is full) and a
+//!   task on the src pad forms batches.
+//! - **When a batch goes out**: when it holds `batch-size` frames, or when every sink pad that
+//!   is not at EOS has a frame queued (so `batch-size` larger than the number of sources does
+//!   not wait for the timeout), or when `batched-push-timeout` µs passed since the first frame
+//!   of the batch arrived (`-1`, the default: no timeout). Frames are taken round-robin, at
+//!   most one per source per batch, so with N sources of different rates every source's
+//!   frames all come out, in order.
+//! - **EOS** of one pad ends only that source: its queued frames still go out, then an element
+//!   message `stream-eos` (field `stream-id`, u32) is posted (as nvstreammux does, for apps
+//!   like runtime_source_add_delete) and a custom downstream event `nv-stream-eos`
+//!   ([`crate::events`]) follows its last frame. The muxer sends EOS when every sink pad is at
+//!   EOS (and nothing is queued).
+//! - **Pads added and released while PLAYING.** A released pad's queued frames are dropped,
+//!   its blocked streaming thread is released with `FLUSHING`; the other sources are neither
+//!   blocked nor lose frames. A `flush-start`/`flush-stop` on one sink pad (what
+//!   runtime_source_add_delete sends before releasing) flushes only that pad and is not
+//!   forwarded.
+//! - **Timestamps**: the batch PTS and duration are those of its first frame, as running time
+//!   (kept monotonic), with one TIME segment from 0; `buf_pts` keeps each input's own PTS.
+//! - **live-source** makes latency queries answer live, with `batched-push-timeout` as the
+//!   minimum latency. **sync-inputs** makes each sink pad wait on the pipeline clock until its
+//!   buffer's running time before queueing it.
+//! - **enable-padding** keeps the aspect ratio: the picture is scaled to fit and centred, the
+//!   rest is black.
+//! - Output caps: `width` and `height` must be set (nvstreammux's legacy muxer requires them
+//!   too); the framerate is that of the first source that negotiated.
+
+use gst::glib;
+use gst::prelude::*;
+
+mod imp;
+
+glib::wrapper! {
+    /// The `dsstreammux` element.
+    pub struct DsStreamMux(ObjectSubclass<imp::DsStreamMux>) @extends gst::Element, gst::Object;
+}
+
+/// Registers `dsstreammux` (in `plugin`, or statically when `None`).
+pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
+    gst::Element::register(plugin, "dsstreammux", gst::Rank::NONE, DsStreamMux::static_type())
+}

@@ -1,0 +1,4 @@
+//! `dstiler` (work in progress).
+use gst::glib;
+/// Registers `dstiler` (not yet implemented: registers nothing).
+pub fn register(_plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> { Ok(()) }

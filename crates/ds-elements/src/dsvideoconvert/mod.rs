@@ -1,0 +1,4 @@
+//! `dsvideoconvert` (work in progress).
+use gst::glib;
+/// Registers `dsvideoconvert` (not yet implemented: registers nothing).
+pub fn register(_plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> { Ok(()) }

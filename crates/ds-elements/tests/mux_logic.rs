@@ -1,0 +1,40 @@
+//! Muxer logic on synthetic sources (the acceptance tests on real clips are in mux.rs).
+mod common;
+
+use gst::prelude::*;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[test]
+fn two_testsrcs_all_frames_out() {
+    common::init();
+    let p = common::launch(
+        "dsstreammux name=m batch-size=2 width=320 height=240 ! appsink name=out sync=false \
+         videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=30/1 ! m.sink_0 \
+         videotestsrc num-buffers=20 ! video/x-raw,format=NV12,width=176,height=144,framerate=10/1 ! m.sink_1",
+    );
+    let sink = p.by_name("out").unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let frames = Arc::new(Mutex::new((0usize, 0usize)));
+    let f2 = frames.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |s| {
+                let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let buf = sample.buffer().unwrap();
+                let caps = sample.caps().unwrap();
+                assert!(caps.features(0).unwrap().contains("memory:DsBatch"), "{caps}");
+                for m in buf.iter_memories() {
+                    assert_eq!(m.size(), 320 * 240 * 4);
+                }
+                let mut g = f2.lock().unwrap();
+                g.0 += buf.n_memory();
+                g.1 += 1;
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    common::run(&p, Duration::from_secs(20)).unwrap();
+    let g = frames.lock().unwrap();
+    assert_eq!(g.0, 50);
+    assert_eq!(g.1, 30);
+}
