@@ -18,3 +18,15 @@ pub(crate) struct FrameInfo {
 pub(crate) fn attach_batch_meta(_buf: &mut gst::BufferRef, _max_frames: u32, _width: u32, _height: u32, _frames: &[FrameInfo]) {
     // TODO(ds-meta): waiting for ds-meta's builtin provider.
 }
+
+/// What dsosd draws on each frame of `buf`: (batch_id, shapes) in drawing order
+/// (objects' rects, then their labels, then display meta).
+pub(crate) fn draw_lists(_buf: &gst::BufferRef, _display_bbox: bool, _display_text: bool) -> Vec<(u32, Vec<crate::draw::Shape>)> {
+    // TODO(ds-meta)
+    Vec::new()
+}
+
+/// Gives `buf` (one RGBA frame) a one-frame `NvDsBatchMeta` (source 0) unless it has one.
+pub(crate) fn ensure_single_frame_meta(_buf: &mut gst::BufferRef, _width: u32, _height: u32, _src_width: u32, _src_height: u32) {
+    // TODO(ds-meta)
+}

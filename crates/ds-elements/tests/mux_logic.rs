@@ -38,3 +38,39 @@ fn two_testsrcs_all_frames_out() {
     assert_eq!(g.0, 50);
     assert_eq!(g.1, 30);
 }
+
+#[test]
+fn batch_to_plain_element_fails_negotiation() {
+    common::init();
+    // A plain element's template does not intersect the batch caps: linking fails.
+    let mux = gst::ElementFactory::make("dsstreammux").build().unwrap();
+    let enc = gst::ElementFactory::make("jpegenc").build().unwrap();
+    let p = gst::Pipeline::new();
+    p.add_many([&mux, &enc]).unwrap();
+    assert!(mux.link(&enc).is_err());
+
+    // Forced past the link check (as a ghost pad or a late link would be), it fails at
+    // negotiation with the muxer's message.
+    let p = common::launch(
+        "videotestsrc num-buffers=5 ! m.sink_0 dsstreammux name=m batch-size=1 width=320 height=240 \
+         videoconvert name=vc ! video/x-raw,format=I420 ! fakesink",
+    );
+    let m = p.by_name("m").unwrap();
+    let vc = p.by_name("vc").unwrap();
+    m.static_pad("src")
+        .unwrap()
+        .link_full(&vc.static_pad("sink").unwrap(), gst::PadLinkCheck::empty())
+        .unwrap();
+    let err = common::run(&p, std::time::Duration::from_secs(10)).unwrap_err();
+    assert!(err.contains("does not accept the batch caps video/x-raw(memory:DsBatch)"), "{err}");
+    assert!(err.contains("pad src"), "{err}");
+}
+
+#[test]
+fn dsvideoconvert_batch_to_plain() {
+    common::init();
+    let p = common::launch(
+        "videotestsrc num-buffers=5 ! m.sink_0 dsstreammux name=m batch-size=1 width=320 height=240 ! dsvideoconvert ! video/x-raw,format=I420 ! videoconvert ! fakesink",
+    );
+    common::run(&p, std::time::Duration::from_secs(10)).unwrap();
+}

@@ -709,7 +709,7 @@ impl DsStreamMux {
                     let need_headers = !st.headers_sent;
                     drop(st);
                     if need_headers {
-                        self.send_headers(&settings);
+                        let _ = self.send_headers(&settings);
                     }
                     gst::debug!(CAT, imp = self, "all sources at EOS: sending EOS");
                     self.srcpad.push_event(gst::event::Eos::new());
@@ -773,25 +773,34 @@ impl DsStreamMux {
         // room in the queues: wake the upstream threads
         self.cond.notify_all();
 
-        if need_headers {
-            self.send_headers(&settings);
-        }
-        for e in events {
-            self.srcpad.push_event(e);
-        }
-        let res = match self.build_batch(&settings, batch) {
-            Ok(Some(buf)) => self.srcpad.push(buf),
-            Ok(None) => Ok(gst::FlowSuccess::Ok),
-            Err(e) => Err(e),
+        let res = if need_headers && !self.send_headers(&settings) {
+            Err(gst::FlowError::NotNegotiated)
+        } else {
+            for e in events {
+                self.srcpad.push_event(e);
+            }
+            match self.build_batch(&settings, batch) {
+                Ok(Some(buf)) => self.srcpad.push(buf),
+                Ok(None) => Ok(gst::FlowSuccess::Ok),
+                Err(e) => Err(e),
+            }
         };
-        let mut st = lock(&self.state);
-        st.flow = res;
-        drop(st);
-        self.cond.notify_all();
         if let Err(err) = res {
             gst::debug!(CAT, imp = self, "pausing after flow {err:?}");
             let _ = self.srcpad.pause_task();
-            if !matches!(err, gst::FlowError::Flushing | gst::FlowError::Eos) {
+            if err == gst::FlowError::NotNegotiated {
+                let caps = lock(&self.state).caps.clone();
+                let peer = self.srcpad.peer().and_then(|p| p.parent_element()).map(|e| e.name().to_string());
+                gst::element_imp_error!(
+                    self,
+                    gst::CoreError::Negotiation,
+                    ("dsstreammux: pad src: downstream {} does not accept the batch caps {}; a batch links only to batch-aware elements (dsinfer, dsosd, dstiler, dsstreamdemux, dsvideoconvert): put dsvideoconvert (with dstiler or dsstreamdemux for batches of several frames) before plain video elements",
+                        peer.as_deref().unwrap_or("(none)"),
+                        caps.map(|c| c.to_string()).unwrap_or_default()),
+                    ["not-negotiated"]
+                );
+                self.srcpad.push_event(gst::event::Eos::new());
+            } else if !matches!(err, gst::FlowError::Flushing | gst::FlowError::Eos) {
                 gst::element_imp_error!(
                     self,
                     gst::StreamError::Failed,
@@ -801,9 +810,15 @@ impl DsStreamMux {
                 self.srcpad.push_event(gst::event::Eos::new());
             }
         }
+        // stored after any error message, so that the muxer's message is the first one
+        let mut st = lock(&self.state);
+        st.flow = res;
+        drop(st);
+        self.cond.notify_all();
     }
 
-    fn send_headers(&self, settings: &Settings) {
+    /// Sends stream-start, caps and segment; false when downstream refused the caps.
+    fn send_headers(&self, settings: &Settings) -> bool {
         let fps = lock(&self.state).fps.unwrap_or(gst::Fraction::new(0, 1));
         let out_caps = caps::batch_caps(settings.width, settings.height, fps);
         let stream_id = format!("dsstreammux-{:08x}", rand_id());
@@ -812,7 +827,8 @@ impl DsStreamMux {
                 .group_id(gst::GroupId::next())
                 .build(),
         );
-        if !self.srcpad.push_event(gst::event::Caps::new(&out_caps)) {
+        let accepted = self.srcpad.push_event(gst::event::Caps::new(&out_caps));
+        if !accepted {
             gst::debug!(CAT, imp = self, "downstream refused caps {out_caps}");
         }
         let seg = gst::FormattedSegment::<gst::ClockTime>::new();
@@ -820,6 +836,7 @@ impl DsStreamMux {
         let mut st = lock(&self.state);
         st.headers_sent = true;
         st.caps = Some(out_caps);
+        accepted
     }
 
     fn build_batch(&self, settings: &Settings, frames: Vec<(u32, u64, Queued)>) -> Result<Option<gst::Buffer>, gst::FlowError> {
