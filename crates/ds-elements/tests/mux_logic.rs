@@ -74,3 +74,40 @@ fn dsvideoconvert_batch_to_plain() {
     );
     common::run(&p, std::time::Duration::from_secs(10)).unwrap();
 }
+
+fn count_sink(p: &gst::Pipeline, name: &str) -> Arc<Mutex<usize>> {
+    let sink = p.by_name(name).unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let n = Arc::new(Mutex::new(0usize));
+    let n2 = n.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |s| {
+                let _ = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                *n2.lock().unwrap() += 1;
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    n
+}
+
+#[test]
+fn demux_and_tiler_on_testsrcs() {
+    common::init();
+    let p = common::launch(
+        "dsstreammux name=m batch-size=2 width=320 height=240 ! tee name=t \
+         t. ! queue ! dsstreamdemux name=d \
+         t. ! queue ! dstiler rows=1 columns=2 width=640 height=240 ! dsvideoconvert ! video/x-raw,format=I420 ! appsink name=tiled sync=false \
+         d.src_0 ! queue ! dsvideoconvert ! video/x-raw,format=RGBA ! appsink name=o0 sync=false \
+         d.src_1 ! queue ! appsink name=o1 sync=false \
+         videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480 ! m.sink_0 \
+         videotestsrc num-buffers=20 ! video/x-raw,width=176,height=144 ! m.sink_1",
+    );
+    let t = count_sink(&p, "tiled");
+    let o0 = count_sink(&p, "o0");
+    let o1 = count_sink(&p, "o1");
+    common::run(&p, Duration::from_secs(20)).unwrap();
+    assert_eq!(*o0.lock().unwrap(), 30);
+    assert_eq!(*o1.lock().unwrap(), 20);
+    assert_eq!(*t.lock().unwrap(), 30);
+}
