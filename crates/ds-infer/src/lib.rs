@@ -1,1 +1,42 @@
-//! ds-infer: see the crate description in Cargo.toml and ../../DESIGN notes (work in progress).
+//! nvinfer-compatible inference on the CPU, with no GStreamer: what the portable `dsinfer`
+//! element runs.
+//!
+//! - [`InferConfig`]: the nvinfer config file (`[property]`, `[class-attrs-all]`,
+//!   `[class-attrs-<id>]`), read with glib's `KeyFile` as nvinfer reads it.
+//! - [`Inference`]: loads the model in ONNX Runtime ([`runtime`] finds the library), then
+//!   [`Inference::infer`] takes RGBA frame regions ([`ImageRoi`]) and returns, per input,
+//!   an [`InferOutput`]: detections in frame pixels, classifier attributes, a segmentation
+//!   map, raw output tensors.
+//! - [`preprocess`], [`parse`], [`cluster`]: nvinfer's pre-processing, output parsers and
+//!   clustering, usable on their own.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use ds_infer::{ImageRoi, InferConfig, Inference};
+//! let config = InferConfig::from_file(std::path::Path::new("configs/deepstream-test1/dstest1_pgie_config.txt"))?;
+//! let mut infer = Inference::new(&config)?;
+//! let (width, height) = (768u32, 576u32);
+//! let frame = vec![0u8; (width * height * 4) as usize]; // RGBA
+//! let out = infer.infer(&[ImageRoi::full_frame(&frame, width, height, width as usize * 4)])?;
+//! for d in &out[0].detections {
+//!     println!("{} {:.2} {:?}", d.label.as_deref().unwrap_or("?"), d.confidence, d.rect);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod cluster;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod inference;
+pub mod output;
+pub mod parse;
+pub mod preprocess;
+pub mod runtime;
+
+pub use config::{ClassAttrs, ClusterMode, ColorFormat, InferConfig, ModelSource, NetworkType, ProcessMode, TensorOrder};
+pub use error::{ConfigError, InferError, RuntimeError};
+pub use inference::Inference;
+pub use output::{Attribute, Detection, InferOutput, OutputTensor, Segmentation};
+pub use preprocess::{ImageRoi, Rect};

@@ -1,0 +1,132 @@
+//! Model engines behind one trait. The portable backend has one: ONNX Runtime
+//! ([`OrtEngine`]). Formats ONNX Runtime cannot read (Caffe, UFF, TAO `.etlt`, TensorRT
+//! engines, Darknet without a converted ONNX) are refused by [`crate::Inference::new`] with a
+//! "not supported in the portable backend: convert to ONNX" error.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayViewD;
+use ort::session::Session;
+use ort::value::{TensorElementType, TensorRef, ValueType};
+
+use crate::error::InferError;
+
+/// Name and dimensions of a model input or output (-1 for a dynamic dimension).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorSpec {
+    /// Layer name.
+    pub name: String,
+    /// Dimensions, batch first; -1 where the model leaves a dimension open.
+    pub dims: Vec<i64>,
+}
+
+/// One output of an engine run, for the whole batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawOutput {
+    /// Layer name.
+    pub name: String,
+    /// Dimensions, batch first.
+    pub dims: Vec<usize>,
+    /// Values converted to f32, row-major.
+    pub data: Vec<f32>,
+}
+
+/// A model that takes one float tensor and returns float tensors.
+pub trait Engine: Send {
+    /// The model's (single) input.
+    fn input(&self) -> &TensorSpec;
+    /// The model's outputs, in model order.
+    fn outputs(&self) -> &[TensorSpec];
+    /// Runs the model on `input` (`[batch, channels, height, width]` or NHWC) and returns
+    /// every output in model order.
+    fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<RawOutput>, String>;
+}
+
+/// ONNX Runtime (CPU execution provider, one intra-op and one inter-op thread: the fastest
+/// setting measured on 2 cores).
+pub struct OrtEngine {
+    session: Session,
+    input: TensorSpec,
+    outputs: Vec<TensorSpec>,
+}
+
+fn spec(name: &str, t: &ValueType) -> TensorSpec {
+    TensorSpec { name: name.to_string(), dims: t.tensor_shape().map(|s| s.to_vec()).unwrap_or_default() }
+}
+
+impl OrtEngine {
+    /// Loads an ONNX model, creating the process's ONNX Runtime environment on first use.
+    pub fn open(model: &Path) -> Result<OrtEngine, InferError> {
+        let env = crate::runtime::environment()?;
+        let err = |message: String| InferError::Model { model: model.to_path_buf(), message };
+        let mut builder = Session::builder(&env)
+            .map_err(|e| err(e.to_string()))?
+            .with_intra_threads(1)
+            .map_err(|e| err(e.to_string()))?
+            .with_inter_threads(1)
+            .map_err(|e| err(e.to_string()))?;
+        let session = builder.commit_from_file(model).map_err(|e| err(e.to_string()))?;
+        let inputs: Vec<TensorSpec> = session.inputs().iter().map(|o| spec(o.name(), o.dtype())).collect();
+        let outputs: Vec<TensorSpec> = session.outputs().iter().map(|o| spec(o.name(), o.dtype())).collect();
+        let input = match inputs.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                return Err(InferError::ModelMismatch {
+                    model: model.to_path_buf(),
+                    message: format!(
+                        "the model has {} inputs ({}); the portable backend feeds exactly one image tensor",
+                        inputs.len(),
+                        inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        };
+        if let Some(t) = session.inputs()[0].dtype().tensor_type()
+            && t != TensorElementType::Float32
+        {
+            return Err(InferError::ModelMismatch {
+                model: model.to_path_buf(),
+                message: format!("input '{}' is {t:?}; the portable backend feeds float32", input.name),
+            });
+        }
+        Ok(OrtEngine { session, input, outputs })
+    }
+}
+
+impl Engine for OrtEngine {
+    fn input(&self) -> &TensorSpec {
+        &self.input
+    }
+
+    fn outputs(&self) -> &[TensorSpec] {
+        &self.outputs
+    }
+
+    fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<RawOutput>, String> {
+        let tensor = TensorRef::from_array_view(input).map_err(|e| e.to_string())?;
+        let name = self.input.name.clone();
+        let outputs = self.session.run(ort::inputs![name => tensor]).map_err(|e| e.to_string())?;
+        let mut result = Vec::with_capacity(self.outputs.len());
+        for spec in &self.outputs {
+            let v = outputs.get(&spec.name).ok_or_else(|| format!("output '{}' missing from the run", spec.name))?;
+            let (dims, data): (Vec<usize>, Vec<f32>) = if let Ok((s, d)) = v.try_extract_tensor::<f32>() {
+                (s.iter().map(|&x| x.max(0) as usize).collect(), d.to_vec())
+            } else if let Ok((s, d)) = v.try_extract_tensor::<i64>() {
+                (s.iter().map(|&x| x.max(0) as usize).collect(), d.iter().map(|&x| x as f32).collect())
+            } else if let Ok((s, d)) = v.try_extract_tensor::<i32>() {
+                (s.iter().map(|&x| x.max(0) as usize).collect(), d.iter().map(|&x| x as f32).collect())
+            } else if let Ok((s, d)) = v.try_extract_tensor::<f64>() {
+                (s.iter().map(|&x| x.max(0) as usize).collect(), d.iter().map(|&x| x as f32).collect())
+            } else {
+                return Err(format!("output '{}' is not a float or integer tensor", spec.name));
+            };
+            result.push(RawOutput { name: spec.name.clone(), dims, data });
+        }
+        Ok(result)
+    }
+}
+
+/// Where the ONNX file for a Darknet `.cfg` would be: same folder and stem, `.onnx`.
+pub fn darknet_onnx_path(cfg: &Path) -> PathBuf {
+    cfg.with_extension("onnx")
+}

@@ -1,0 +1,394 @@
+//! [`Inference`]: a config file's model, pre-processing and output parsing, batched.
+
+use std::path::PathBuf;
+
+use ndarray::ArrayViewD;
+
+use crate::cluster;
+use crate::config::{ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder};
+use crate::engine::{Engine, OrtEngine, RawOutput, darknet_onnx_path};
+use crate::error::{ConfigError, InferError};
+use crate::output::{Detection, InferOutput, OutputTensor};
+use crate::parse::{self, DetectorParams, DetectorParser, Layer};
+use crate::preprocess::{ImageRoi, Normalization, Rect, Transform, preprocess_into};
+
+/// A loaded model with its config: what one `nvinfer`/`dsinfer` instance runs.
+///
+/// Created from an [`InferConfig`] (which already holds the labels); [`Inference::infer`]
+/// takes any number of RGBA regions and runs them in batches of at most `batch-size`
+/// (or the model's fixed batch size).
+pub struct Inference {
+    config: InferConfig,
+    engine: Box<dyn Engine>,
+    model_path: PathBuf,
+    channels: usize,
+    net_h: usize,
+    net_w: usize,
+    fixed_batch: Option<usize>,
+    run_batch: usize,
+    parser: Option<DetectorParser>,
+    norm: Normalization,
+    /// Indices (into the engine's outputs) of the layers to parse, in parsing order.
+    parse_outputs: Vec<usize>,
+    buffer: Vec<f32>,
+}
+
+fn unsupported(config: &InferConfig, p: &ConfigPath, why: &str) -> InferError {
+    InferError::Config(ConfigError::Unsupported {
+        file: config.file.clone(),
+        group: PROPERTY_GROUP.into(),
+        key: p.key.clone(),
+        value: p.value.clone(),
+        why: why.into(),
+    })
+}
+
+impl Inference {
+    /// Loads the config's model in ONNX Runtime and checks that it fits the config
+    /// (input size against `infer-dims`, channels against `model-color-format`, output names
+    /// against `output-blob-names`, a known `parse-bbox-func-name`).
+    ///
+    /// Models ONNX Runtime cannot read are refused with "not supported in the portable
+    /// backend: convert to ONNX". A Darknet config (`custom-network-config=x.cfg`) runs
+    /// `x.onnx` from the same folder when it exists.
+    pub fn new(config: &InferConfig) -> Result<Inference, InferError> {
+        let config = config.clone();
+        let model_path = match &config.model {
+            ModelSource::Onnx(p) => p.path.clone(),
+            ModelSource::Darknet { cfg, .. } => {
+                let onnx = darknet_onnx_path(&cfg.path);
+                if !onnx.is_file() {
+                    return Err(unsupported(
+                        &config,
+                        cfg,
+                        &format!(
+                            "Darknet models are not supported in the portable backend: convert to ONNX ({} was not found) and set onnx-file",
+                            onnx.display()
+                        ),
+                    ));
+                }
+                onnx
+            }
+            ModelSource::Caffe { model, .. } => {
+                return Err(unsupported(&config, model, "Caffe models are not supported in the portable backend: convert to ONNX and set onnx-file"));
+            }
+            ModelSource::Uff(p) => {
+                return Err(unsupported(&config, p, "UFF models are not supported in the portable backend: convert to ONNX and set onnx-file"));
+            }
+            ModelSource::Etlt(p) => {
+                return Err(unsupported(
+                    &config,
+                    p,
+                    "TAO .etlt models are not supported in the portable backend: convert to ONNX and set onnx-file",
+                ));
+            }
+            ModelSource::EngineOnly(p) => {
+                return Err(unsupported(
+                    &config,
+                    p,
+                    "a TensorRT engine cannot run in the portable backend: set onnx-file to the model it was built from",
+                ));
+            }
+            ModelSource::None => {
+                return Err(InferError::Config(ConfigError::MissingKey {
+                    file: config.file.clone(),
+                    group: PROPERTY_GROUP.into(),
+                    key: "onnx-file".into(),
+                    why: "no model is named (onnx-file, model-file or custom-network-config)".into(),
+                }));
+            }
+        };
+        if !model_path.is_file() {
+            if let Err(e) = config.check_files() {
+                return Err(e.into());
+            }
+            return Err(InferError::Model { model: model_path, message: "file not found".into() });
+        }
+
+        let parser = match config.network_type {
+            NetworkType::Detector => match DetectorParser::from_func_name(config.parse_bbox_func_name.as_deref()) {
+                Some(p) => Some(p),
+                None => {
+                    return Err(InferError::Config(ConfigError::Unsupported {
+                        file: config.file.clone(),
+                        group: PROPERTY_GROUP.into(),
+                        key: "parse-bbox-func-name".into(),
+                        value: config.parse_bbox_func_name.clone().unwrap_or_default(),
+                        why: format!("no built-in parser of that name in the portable backend; built-in parsers: {}", DetectorParser::KNOWN),
+                    }));
+                }
+            },
+            _ => None,
+        };
+        if config.network_type == NetworkType::Classifier
+            && let Some(name) = &config.parse_classifier_func_name
+        {
+            return Err(InferError::Config(ConfigError::Unsupported {
+                file: config.file.clone(),
+                group: PROPERTY_GROUP.into(),
+                key: "parse-classifier-func-name".into(),
+                value: name.clone(),
+                why: "custom classifier parsers are not supported in the portable backend; remove the key to use the softmax parser".into(),
+            }));
+        }
+
+        let engine = OrtEngine::open(&model_path)?;
+        Inference::with_engine(config, Box::new(engine), model_path, parser)
+    }
+
+    fn with_engine(
+        config: InferConfig,
+        engine: Box<dyn Engine>,
+        model_path: PathBuf,
+        parser: Option<DetectorParser>,
+    ) -> Result<Inference, InferError> {
+        let mismatch = |message: String| InferError::ModelMismatch { model: model_path.clone(), message };
+        let input = engine.input().clone();
+        if input.dims.len() != 4 {
+            return Err(mismatch(format!("input '{}' has dims {:?}; expected [batch, channels, height, width]", input.name, input.dims)));
+        }
+        let (c, h, w) = match config.network_input_order {
+            TensorOrder::Nchw => (input.dims[1], input.dims[2], input.dims[3]),
+            TensorOrder::Nhwc => (input.dims[3], input.dims[1], input.dims[2]),
+        };
+        let model_dims = [c, h, w];
+        let dims: [usize; 3] = match config.infer_dims {
+            Some(d) => {
+                for (i, (&m, &want)) in model_dims.iter().zip(&d).enumerate() {
+                    if m > 0 && m as usize != want {
+                        return Err(mismatch(format!(
+                            "input '{}' has dims {:?} but infer-dims in {} is {};{};{} ({} differs); use a model with that input size or fix infer-dims",
+                            input.name,
+                            input.dims,
+                            config.file.display(),
+                            d[0],
+                            d[1],
+                            d[2],
+                            ["channels", "height", "width"][i]
+                        )));
+                    }
+                }
+                d
+            }
+            None => {
+                if model_dims.iter().any(|&x| x <= 0) {
+                    return Err(InferError::Config(ConfigError::MissingKey {
+                        file: config.file.clone(),
+                        group: PROPERTY_GROUP.into(),
+                        key: "infer-dims".into(),
+                        why: format!("the model's input '{}' has open dimensions {:?}; set channels;height;width", input.name, input.dims),
+                    }));
+                }
+                [c as usize, h as usize, w as usize]
+            }
+        };
+        if dims[0] != config.model_color_format.channels() {
+            return Err(mismatch(format!(
+                "input '{}' has {} channels but model-color-format gives {}",
+                input.name,
+                dims[0],
+                config.model_color_format.channels()
+            )));
+        }
+        let fixed_batch = (input.dims[0] > 0).then_some(input.dims[0] as usize);
+        let run_batch = fixed_batch.unwrap_or(config.batch_size as usize).max(1);
+
+        // Layers to parse: output-blob-names (TensorFlow ':0' suffixes tolerated), else all.
+        let outs = engine.outputs();
+        let parse_outputs = if config.output_blob_names.is_empty() {
+            (0..outs.len()).collect()
+        } else {
+            let strip = |s: &str| s.strip_suffix(":0").unwrap_or(s).to_string();
+            let mut v = Vec::new();
+            for name in &config.output_blob_names {
+                let i = outs.iter().position(|o| o.name == *name || strip(&o.name) == strip(name)).ok_or_else(|| {
+                    InferError::Config(ConfigError::BadValue {
+                        file: config.file.clone(),
+                        group: PROPERTY_GROUP.into(),
+                        key: "output-blob-names".into(),
+                        value: config.output_blob_names.join(";"),
+                        expected: format!(
+                            "the model {} has no output '{name}'; its outputs are: {}",
+                            model_path.display(),
+                            outs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    })
+                })?;
+                v.push(i);
+            }
+            v
+        };
+        let norm = Normalization::from_config(&config);
+        Ok(Inference {
+            channels: dims[0],
+            net_h: dims[1],
+            net_w: dims[2],
+            fixed_batch,
+            run_batch,
+            parser,
+            norm,
+            parse_outputs,
+            buffer: Vec::new(),
+            config,
+            engine,
+            model_path,
+        })
+    }
+
+    /// The config this inference was made from.
+    pub fn config(&self) -> &InferConfig {
+        &self.config
+    }
+
+    /// Network input size: `[channels, height, width]`.
+    pub fn input_dims(&self) -> [usize; 3] {
+        [self.channels, self.net_h, self.net_w]
+    }
+
+    /// Most inputs per engine run: the model's fixed batch size, else `batch-size`.
+    pub fn max_batch(&self) -> usize {
+        self.run_batch
+    }
+
+    /// The detector parser in use (detectors only).
+    pub fn detector_parser(&self) -> Option<DetectorParser> {
+        self.parser
+    }
+
+    /// Pre-processes `inputs` into one network input tensor, `[n, channels, height, width]`
+    /// (or NHWC), and returns it with the per-input transforms. Exposed for tests and
+    /// benchmarks; [`Inference::infer`] does this itself.
+    pub fn preprocess(&mut self, inputs: &[ImageRoi]) -> Result<(ndarray::ArrayD<f32>, Vec<Transform>), InferError> {
+        let n = self.fixed_batch.unwrap_or(inputs.len()).max(inputs.len());
+        let per = self.channels * self.net_h * self.net_w;
+        let mut data = vec![0.0f32; n * per];
+        let mut transforms = Vec::with_capacity(inputs.len());
+        for (i, img) in inputs.iter().enumerate() {
+            let t = preprocess_into(img, &self.norm, self.net_w, self.net_h, &mut data[i * per..(i + 1) * per])
+                .map_err(|message| InferError::BadInput { index: i, message })?;
+            transforms.push(t);
+        }
+        let shape = match self.norm.order {
+            TensorOrder::Nchw => vec![n, self.channels, self.net_h, self.net_w],
+            TensorOrder::Nhwc => vec![n, self.net_h, self.net_w, self.channels],
+        };
+        let arr = ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| InferError::BadInput { index: 0, message: e.to_string() })?;
+        Ok((arr, transforms))
+    }
+
+    /// Runs inference on every input and returns one [`InferOutput`] per input, in order.
+    ///
+    /// Each input is a region of an RGBA frame (the whole frame for a primary GIE, an object
+    /// for a secondary GIE). Inputs are batched `batch-size` at a time. Detections come back
+    /// in frame pixels, clustered per class and filtered by the `[class-attrs-*]` limits;
+    /// classifier attributes with their labels; segmentation maps at the model's output
+    /// size; raw tensors when `output-tensor-meta=1`.
+    pub fn infer(&mut self, inputs: &[ImageRoi]) -> Result<Vec<InferOutput>, InferError> {
+        let mut results = Vec::with_capacity(inputs.len());
+        let per = self.channels * self.net_h * self.net_w;
+        let mut start = 0;
+        while start < inputs.len() {
+            let chunk = &inputs[start..(start + self.run_batch).min(inputs.len())];
+            let n = self.fixed_batch.unwrap_or(chunk.len());
+            let mut buffer = std::mem::take(&mut self.buffer);
+            buffer.clear();
+            buffer.resize(n * per, 0.0);
+            let mut transforms = Vec::with_capacity(chunk.len());
+            for (i, img) in chunk.iter().enumerate() {
+                let t = preprocess_into(img, &self.norm, self.net_w, self.net_h, &mut buffer[i * per..(i + 1) * per])
+                    .map_err(|message| InferError::BadInput { index: start + i, message })?;
+                transforms.push(t);
+            }
+            let shape = match self.norm.order {
+                TensorOrder::Nchw => [n, self.channels, self.net_h, self.net_w],
+                TensorOrder::Nhwc => [n, self.net_h, self.net_w, self.channels],
+            };
+            let view = ArrayViewD::from_shape(&shape[..], &buffer[..])
+                .map_err(|e| InferError::BadInput { index: start, message: e.to_string() })?;
+            let outputs = self
+                .engine
+                .run(view)
+                .map_err(|message| InferError::Run { model: self.model_path.clone(), message })?;
+            self.buffer = buffer;
+            for (i, (img, t)) in chunk.iter().zip(&transforms).enumerate() {
+                results.push(self.postprocess(&outputs, n, i, img, t)?);
+            }
+            start += chunk.len();
+        }
+        Ok(results)
+    }
+
+    fn item_layer<'o>(&self, out: &'o RawOutput, n: usize, i: usize) -> Result<Layer<'o>, InferError> {
+        if !out.dims.is_empty() && out.dims[0] == n {
+            let per = out.data.len() / n;
+            Ok(Layer { name: &out.name, dims: &out.dims[1..], data: &out.data[i * per..(i + 1) * per] })
+        } else if n == 1 {
+            Ok(Layer { name: &out.name, dims: &out.dims, data: &out.data })
+        } else {
+            Err(InferError::ModelMismatch {
+                model: self.model_path.clone(),
+                message: format!("output '{}' has dims {:?}: its first dimension is not the batch size {n}", out.name, out.dims),
+            })
+        }
+    }
+
+    fn postprocess(&self, outputs: &[RawOutput], n: usize, i: usize, img: &ImageRoi, t: &Transform) -> Result<InferOutput, InferError> {
+        let c = &self.config;
+        let mut result = InferOutput::default();
+        let layers: Vec<Layer> =
+            self.parse_outputs.iter().map(|&k| self.item_layer(&outputs[k], n, i)).collect::<Result<_, _>>()?;
+        let parse_err = |parser: String, message: String| InferError::Parse { model: self.model_path.clone(), parser, message };
+        match c.network_type {
+            NetworkType::Detector => {
+                let parser = self.parser.unwrap_or(DetectorParser::DetectNetV2);
+                let params = DetectorParams {
+                    net_w: self.net_w,
+                    net_h: self.net_h,
+                    num_classes: c.num_detected_classes,
+                    thresholds: (0..c.num_detected_classes).map(|k| c.class_attrs(k).pre_cluster_threshold).collect(),
+                };
+                let raw = parser.parse(&layers, &params).map_err(|m| parse_err(format!("{parser:?}"), m))?;
+                let (fw, fh) = (img.width as f32, img.height as f32);
+                let mut dets: Vec<Detection> = Vec::with_capacity(raw.len());
+                for mut d in raw {
+                    if c.filter_out_class_ids.contains(&d.class_id) {
+                        continue;
+                    }
+                    let r = t.rect_to_frame(d.rect);
+                    let (l, tp) = (r.left.max(0.0), r.top.max(0.0));
+                    let (rr, b) = (r.right().min(fw), r.bottom().min(fh));
+                    if rr <= l || b <= tp {
+                        continue;
+                    }
+                    d.rect = Rect::new(l, tp, rr - l, b - tp);
+                    for lm in &mut d.landmarks {
+                        let (x, y) = t.to_frame(lm[0], lm[1]);
+                        *lm = [x, y];
+                    }
+                    dets.push(d);
+                }
+                let dets = cluster::cluster(dets, c.cluster_mode, |k| c.class_attrs(k));
+                let mut dets = cluster::filter_by_size(dets, fh, |k| c.class_attrs(k));
+                for d in &mut dets {
+                    d.label = c.class_label(d.class_id).map(str::to_string);
+                }
+                result.detections = dets;
+            }
+            NetworkType::Classifier => {
+                result.attributes = parse::parse_classifier(&layers, c.classifier_threshold, &c.labels);
+            }
+            NetworkType::Segmentation => {
+                let layer = layers.first().ok_or_else(|| parse_err("segmentation".into(), "the model has no output".into()))?;
+                result.segmentation = Some(parse::parse_segmentation(layer, c.segmentation_threshold).map_err(|m| parse_err("segmentation".into(), m))?);
+            }
+            NetworkType::InstanceSegmentation | NetworkType::Other => {}
+        }
+        if c.output_tensor_meta || c.network_type == NetworkType::Other {
+            for out in outputs {
+                let l = self.item_layer(out, n, i)?;
+                result.tensors.push(OutputTensor { name: l.name.to_string(), dims: l.dims.to_vec(), data: l.data.to_vec() });
+            }
+        }
+        Ok(result)
+    }
+}
