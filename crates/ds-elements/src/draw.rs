@@ -92,7 +92,7 @@ pub enum Shape {
         /// Colour.
         color: Color,
     },
-    /// `NvOSD_CircleParams`: a 2-pixel outline and an optional filled disc.
+    /// `NvOSD_CircleParams`: an outline `width` pixels wide (0: 1) and an optional filled disc.
     Circle {
         /// Centre x.
         xc: f32,
@@ -100,6 +100,8 @@ pub enum Shape {
         yc: f32,
         /// Radius in pixels.
         radius: f32,
+        /// Outline width (`circle_width`).
+        width: u32,
         /// Outline colour.
         color: Color,
         /// Fill colour, when `has_bg_color`.
@@ -236,14 +238,16 @@ impl<'a> Canvas<'a> {
         });
     }
 
-    /// Draws a circle outline (2 pixels) and, when given, a filled disc under it.
-    pub fn circle(&mut self, xc: f32, yc: f32, r: f32, color: &Color, bg: Option<&Color>) {
-        let bbox = (xc - r - 2.0, yc - r - 2.0, xc + r + 2.0, yc + r + 2.0);
+    /// Draws a circle outline `width` pixels wide (centred on the radius) and, when given,
+    /// a filled disc inside it.
+    pub fn circle(&mut self, xc: f32, yc: f32, r: f32, width: u32, color: &Color, bg: Option<&Color>) {
+        let hw = width.max(1) as f32 / 2.0;
+        let bbox = (xc - r - hw - 1.0, yc - r - hw - 1.0, xc + r + hw + 1.0, yc + r + hw + 1.0);
         if let Some(bg) = bg {
-            self.fill_where(bbox, bg, |x, y| ((x - xc).powi(2) + (y - yc).powi(2)).sqrt() < r - 1.0);
+            self.fill_where(bbox, bg, |x, y| ((x - xc).powi(2) + (y - yc).powi(2)).sqrt() < r - hw);
         }
         self.fill_where(bbox, color, |x, y| {
-            (((x - xc).powi(2) + (y - yc).powi(2)).sqrt() - r).abs() <= 1.0
+            (((x - xc).powi(2) + (y - yc).powi(2)).sqrt() - r).abs() <= hw
         });
     }
 
@@ -305,8 +309,8 @@ impl<'a> Canvas<'a> {
             Shape::Arrow { x1, y1, x2, y2, width, head, color } => {
                 self.arrow(*x1, *y1, *x2, *y2, *width, *head, color)
             }
-            Shape::Circle { xc, yc, radius, color, bg_color } => {
-                self.circle(*xc, *yc, *radius, color, bg_color.as_ref())
+            Shape::Circle { xc, yc, radius, width, color, bg_color } => {
+                self.circle(*xc, *yc, *radius, *width, color, bg_color.as_ref())
             }
         }
     }
@@ -441,7 +445,7 @@ mod tests {
         let g = [0.0, 1.0, 0.0, 1.0];
         c.line(10.0, 10.0, 90.0, 10.0, 4, &g);
         c.arrow(10.0, 50.0, 90.0, 50.0, 2, ArrowHead::End, &g);
-        c.circle(50.0, 80.0, 10.0, &g, None);
+        c.circle(50.0, 80.0, 10.0, 2, &g, None);
         assert_eq!(px(&buf, w, 50, 10)[1], 255);
         assert_eq!(px(&buf, w, 50, 13)[1], 0);
         assert_eq!(px(&buf, w, 50, 50)[1], 255);

@@ -239,7 +239,10 @@ impl DsStreamDemux {
                 let _ = buffer.copy_into(o, gst::BufferCopyFlags::FLAGS, ..);
                 o.set_pts(gst::ClockTime::from_nseconds(f.buf_pts));
                 o.set_duration(buffer.duration());
-                meta::single_frame_meta(o, buffer.as_ref(), f.batch_id);
+                if let Err(e) = meta::single_frame_meta(o, buffer.as_ref(), f.batch_id) {
+                    gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsstreamdemux: cannot copy the frame meta of source {}: {e}", f.source_id));
+                    return Err(gst::FlowError::Error);
+                }
             }
             let res = pad.push(out);
             last = lock(&self.flow).update_pad_flow(&pad, res);

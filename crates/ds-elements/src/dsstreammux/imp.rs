@@ -884,7 +884,10 @@ impl DsStreamMux {
             let outb = out.get_mut().ok_or(gst::FlowError::Error)?;
             outb.set_pts(pts);
             outb.set_duration(first_dur);
-            meta::attach_batch_meta(outb, settings.batch_size, w, h, &infos);
+            if let Err(e) = meta::attach_batch_meta(outb, settings.batch_size, w, h, &infos) {
+                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsstreammux: cannot attach NvDsBatchMeta: {e}"));
+                return Err(gst::FlowError::Error);
+            }
         }
         gst::trace!(CAT, imp = self, "batch of {} frames pts {:?}", infos.len(), pts);
         Ok(Some(out))

@@ -18,6 +18,8 @@ struct Negotiated {
     in_batch: bool,
     out_batch: bool,
     conv: Option<gst_video::VideoConverter>,
+    /// Frames made into batches (their `frame_num`).
+    frames: std::sync::atomic::AtomicI32,
 }
 
 /// The `dsvideoconvert` implementation.
@@ -160,7 +162,7 @@ impl BaseTransformImpl for DsVideoConvert {
             })?)
         };
         gst::debug!(CAT, imp = self, "{incaps} -> {outcaps}");
-        *lock(&self.state) = Some(Negotiated { in_info, out_info, in_batch, out_batch, conv });
+        *lock(&self.state) = Some(Negotiated { in_info, out_info, in_batch, out_batch, conv, frames: Default::default() });
         Ok(())
     }
 
@@ -223,7 +225,11 @@ impl BaseTransformImpl for DsVideoConvert {
             }
         }
         if n.out_batch && !n.in_batch {
-            meta::ensure_single_frame_meta(outbuf, n.out_info.width(), n.out_info.height(), n.in_info.width(), n.in_info.height());
+            let num = n.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Err(e) = meta::ensure_single_frame_meta(outbuf, n.out_info.width(), n.out_info.height(), n.in_info.width(), n.in_info.height(), num) {
+                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsvideoconvert: cannot attach NvDsBatchMeta: {e}"));
+                return Err(gst::FlowError::Error);
+            }
         }
         Ok(gst::FlowSuccess::Ok)
     }

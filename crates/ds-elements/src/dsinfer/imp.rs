@@ -1,0 +1,320 @@
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::subclass::prelude::*;
+use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex};
+
+use super::ProcessMode;
+use crate::caps;
+use crate::meta::{self, NewObject};
+use crate::util::lock;
+use ds_infer::{ImageRoi, InferConfig, Inference};
+
+static CAT: LazyLock<gst::DebugCategory> =
+    LazyLock::new(|| gst::DebugCategory::new("dsinfer", gst::DebugColorFlags::empty(), Some("Portable nvinfer")));
+
+/// Values set on the element (they win over the config file's) and the config's values.
+#[derive(Default)]
+struct Settings {
+    config_file_path: Option<String>,
+    /// The config as parsed when `config-file-path` was set (for property read-back).
+    config: Option<InferConfig>,
+    batch_size: Option<u32>,
+    interval: Option<u32>,
+    unique_id: Option<u32>,
+    process_mode: Option<ProcessMode>,
+    output_tensor_meta: Option<bool>,
+    gpu_id: u32,
+}
+
+impl Settings {
+    fn batch_size(&self) -> u32 {
+        self.batch_size.or(self.config.as_ref().map(|c| c.batch_size)).unwrap_or(1)
+    }
+    fn interval(&self) -> u32 {
+        self.interval.or(self.config.as_ref().map(|c| c.interval)).unwrap_or(0)
+    }
+    fn unique_id(&self) -> u32 {
+        self.unique_id.or(self.config.as_ref().map(|c| c.gie_unique_id)).unwrap_or(15)
+    }
+    fn process_mode(&self) -> ProcessMode {
+        self.process_mode
+            .or(self.config.as_ref().map(|c| match c.process_mode {
+                ds_infer::config::ProcessMode::Secondary => ProcessMode::Secondary,
+                _ => ProcessMode::Primary,
+            }))
+            .unwrap_or_default()
+    }
+    fn output_tensor_meta(&self) -> bool {
+        self.output_tensor_meta.or(self.config.as_ref().map(|c| c.output_tensor_meta)).unwrap_or(false)
+    }
+}
+
+struct State {
+    inference: Inference,
+    config: InferConfig,
+    unique_id: u32,
+    interval: u32,
+    batches: u64,
+    info: Option<gst_video::VideoInfo>,
+}
+
+/// The `dsinfer` implementation.
+#[derive(Default)]
+pub struct DsInfer {
+    settings: Mutex<Settings>,
+    state: Mutex<Option<State>>,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for DsInfer {
+    const NAME: &'static str = "DsInfer";
+    type Type = super::DsInfer;
+    type ParentType = gst_base::BaseTransform;
+}
+
+impl ObjectImpl for DsInfer {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            vec![
+                glib::ParamSpecString::builder("config-file-path")
+                    .nick("Config File Path")
+                    .blurb("Path to the configuration file for this instance of nvinfer")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("batch-size")
+                    .nick("Batch Size")
+                    .blurb("Maximum batch size for inference")
+                    .minimum(1)
+                    .maximum(1024)
+                    .default_value(1)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("interval")
+                    .nick("Interval")
+                    .blurb("Specifies number of consecutive batches to be skipped for inference")
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("unique-id")
+                    .nick("Unique ID")
+                    .blurb("Unique ID for the element. Can be used to identify output of the element")
+                    .default_value(15)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("process-mode", ProcessMode::Primary)
+                    .nick("Process Mode")
+                    .blurb("Infer processing mode")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoolean::builder("output-tensor-meta")
+                    .nick("Output Tensor Meta")
+                    .blurb("Attach inference tensor outputs as buffer metadata")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("gpu-id")
+                    .nick("Set GPU Device ID")
+                    .blurb("Accepted for compatibility; no effect (inference runs on the CPU)")
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = lock(&self.settings);
+        match pspec.name() {
+            "config-file-path" => {
+                let path: Option<String> = value.get().unwrap_or(None);
+                s.config = None;
+                if let Some(p) = &path {
+                    // parsed now so that batch-size & co read back the config's values;
+                    // errors are reported when the element starts
+                    match InferConfig::parse_file(std::path::Path::new(p)) {
+                        Ok(c) => s.config = Some(c),
+                        Err(e) => gst::warning!(CAT, imp = self, "{e}"),
+                    }
+                }
+                s.config_file_path = path;
+            }
+            "batch-size" => s.batch_size = value.get().ok(),
+            "interval" => s.interval = value.get().ok(),
+            "unique-id" => s.unique_id = value.get().ok(),
+            "process-mode" => s.process_mode = value.get().ok(),
+            "output-tensor-meta" => s.output_tensor_meta = value.get().ok(),
+            "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
+            _ => {}
+        }
+        if pspec.name() == "interval" {
+            let iv = s.interval();
+            drop(s);
+            if let Some(st) = lock(&self.state).as_mut() {
+                st.interval = iv;
+            }
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = lock(&self.settings);
+        match pspec.name() {
+            "config-file-path" => s.config_file_path.to_value(),
+            "batch-size" => s.batch_size().to_value(),
+            "interval" => s.interval().to_value(),
+            "unique-id" => s.unique_id().to_value(),
+            "process-mode" => s.process_mode().to_value(),
+            "output-tensor-meta" => s.output_tensor_meta().to_value(),
+            "gpu-id" => s.gpu_id.to_value(),
+            _ => glib::Value::from_type(pspec.value_type()),
+        }
+    }
+}
+
+impl GstObjectImpl for DsInfer {}
+
+impl ElementImpl for DsInfer {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Inference (portable nvinfer)",
+                "Filter/Analyzer/Video",
+                "Runs an nvinfer-configured model with ONNX Runtime on the CPU and adds DeepStream object metadata",
+                "deepstream-rs",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let mut c = caps::batch_caps_any();
+            c.merge(gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build());
+            vec![
+                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &c).expect("sink"),
+                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &c).expect("src"),
+            ]
+        });
+        T.as_ref()
+    }
+}
+
+impl BaseTransformImpl for DsInfer {
+    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let s = lock(&self.settings);
+        let Some(path) = s.config_file_path.clone() else {
+            return Err(gst::error_msg!(gst::LibraryError::Settings, ["dsinfer: the config-file-path property is not set"]));
+        };
+        if s.process_mode() == ProcessMode::Secondary {
+            return Err(gst::error_msg!(
+                gst::LibraryError::Settings,
+                ["dsinfer: process-mode 2 (secondary, on objects) is not implemented yet in the portable backend ({path})"]
+            ));
+        }
+        if s.output_tensor_meta() {
+            return Err(gst::error_msg!(
+                gst::LibraryError::Settings,
+                ["dsinfer: output-tensor-meta is not implemented yet in the portable backend ({path})"]
+            ));
+        }
+        let mut config = InferConfig::from_file(&PathBuf::from(&path))
+            .map_err(|e| gst::error_msg!(gst::LibraryError::Settings, ["dsinfer: {e}"]))?;
+        config.batch_size = s.batch_size();
+        config.interval = s.interval();
+        config.gie_unique_id = s.unique_id();
+        let (unique_id, interval) = (s.unique_id(), s.interval());
+        drop(s);
+        let inference = Inference::new(&config)
+            .map_err(|e| gst::error_msg!(gst::LibraryError::Init, ["dsinfer: cannot load the model of {path}: {e}"]))?;
+        gst::info!(CAT, imp = self, "loaded {path}: batch-size {}, interval {interval}, unique-id {unique_id}", config.batch_size);
+        *lock(&self.state) = Some(State { inference, config, unique_id, interval, batches: 0, info: None });
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *lock(&self.state) = None;
+        Ok(())
+    }
+
+    fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let info = gst_video::VideoInfo::from_caps(incaps).map_err(|_| gst::loggable_error!(CAT, "dsinfer: bad caps {incaps}"))?;
+        if let Some(st) = lock(&self.state).as_mut() {
+            st.info = Some(info);
+        }
+        Ok(())
+    }
+
+    fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let mut guard = lock(&self.state);
+        let Some(st) = guard.as_mut() else {
+            return Err(gst::FlowError::Flushing);
+        };
+        let Some(info) = st.info.clone() else {
+            return Err(gst::FlowError::NotNegotiated);
+        };
+        let batch_no = st.batches;
+        st.batches += 1;
+        if st.interval > 0 && batch_no % (st.interval as u64 + 1) != 0 {
+            return Ok(gst::FlowSuccess::Ok);
+        }
+        let frames = meta::read_frames(buf);
+        if frames.is_empty() {
+            gst::element_imp_error!(
+                self,
+                gst::StreamError::Format,
+                ("dsinfer: the buffer has no NvDsBatchMeta: dsinfer works on batches from dsstreammux")
+            );
+            return Err(gst::FlowError::Error);
+        }
+        let (w, h) = (info.width(), info.height());
+        let stride = info.stride()[0] as usize;
+        let n_mem = buf.n_memory();
+        let frame_ids: Vec<u32> = frames.iter().map(|f| f.batch_id).filter(|b| (*b as usize) < n_mem).collect();
+        let outputs = {
+            let maps = frame_ids
+                .iter()
+                .map(|b| buf.peek_memory(*b as usize).map_readable())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    gst::element_imp_error!(self, gst::ResourceError::Read, ("dsinfer: cannot map a frame of the batch"));
+                    gst::FlowError::Error
+                })?;
+            let rois: Vec<ImageRoi> = maps.iter().map(|m| ImageRoi::full_frame(m.as_slice(), w, h, stride)).collect();
+            st.inference.infer(&rois).map_err(|e| {
+                gst::element_imp_error!(self, gst::StreamError::Failed, ("dsinfer: inference failed: {e}"));
+                gst::FlowError::Error
+            })?
+        };
+        for (batch_id, out) in frame_ids.iter().zip(outputs.iter()) {
+            let objects: Vec<NewObject> = out
+                .detections
+                .iter()
+                .map(|d| {
+                    let attrs = st.config.class_attrs(d.class_id);
+                    NewObject {
+                        class_id: d.class_id as i32,
+                        confidence: d.confidence,
+                        left: d.rect.left,
+                        top: d.rect.top,
+                        width: d.rect.width,
+                        height: d.rect.height,
+                        label: d.label.as_deref(),
+                        border_color: attrs.border_color.unwrap_or([1.0, 0.0, 0.0, 1.0]),
+                        bg_color: attrs.bg_color,
+                    }
+                })
+                .collect();
+            if let Err(e) = meta::add_objects(buf, *batch_id, st.unique_id, &objects) {
+                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsinfer: cannot add object meta: {e}"));
+                return Err(gst::FlowError::Error);
+            }
+        }
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
