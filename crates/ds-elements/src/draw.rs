@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(px(&buf, w, 50, 13)[1], 0);
         assert_eq!(px(&buf, w, 50, 50)[1], 255);
         // the head is wider than the shaft
-        assert_eq!(px(&buf, w, 85, 53)[1], 255);
+        assert_eq!(px(&buf, w, 84, 52)[1], 255);
         assert_eq!(px(&buf, w, 30, 53)[1], 0);
         assert_eq!(px(&buf, w, 60, 80)[1], 255);
         assert_eq!(px(&buf, w, 50, 80)[1], 0);
