@@ -19,9 +19,9 @@
 //! Apps register the elements statically, so no plugin path is needed:
 //!
 //! ```no_run
-//! gstreamer::init().unwrap();
+//! gst::init().unwrap();
 //! ds_elements::register_static().unwrap();
-//! let mux = gstreamer::ElementFactory::make("dsstreammux").build().unwrap();
+//! let mux = gst::ElementFactory::make("dsstreammux").build().unwrap();
 //! ```
 
 pub mod caps;
