@@ -494,7 +494,16 @@ impl DsStreamMux {
                 p.queue.push_back(Queued { buffer, info, running_time, arrived: Instant::now(), ntp });
                 break;
             }
-            st = self.cond.wait(st).unwrap_or_else(|e| e.into_inner());
+            // Upstream may be shutting down (its pad deactivated, e.g. a source bin set to
+            // NULL before its mux pad is released): that thread must not stay blocked here.
+            if upstream_flushing(pad) {
+                return Err(gst::FlowError::Flushing);
+            }
+            st = self
+                .cond
+                .wait_timeout(st, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         drop(st);
         self.cond.notify_all();
@@ -949,6 +958,19 @@ impl DsStreamMux {
         let buf = dst.into_buffer();
         Ok(buf.peek_memory(0).to_owned())
     }
+}
+
+/// Whether the pad feeding `pad` (through ghost pads) is flushing.
+fn upstream_flushing(pad: &gst::Pad) -> bool {
+    let mut p = pad.peer();
+    for _ in 0..8 {
+        let Some(cur) = p else { return false };
+        if cur.pad_flags().contains(gst::PadFlags::FLUSHING) {
+            return true;
+        }
+        p = cur.downcast_ref::<gst::GhostPad>().and_then(|g| g.target());
+    }
+    false
 }
 
 fn rand_id() -> u32 {
