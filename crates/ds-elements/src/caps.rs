@@ -4,7 +4,7 @@ use gst_video::VideoFormat;
 
 /// The caps feature of a batch buffer (`memory:DsBatch`), the portable counterpart of
 /// DeepStream's `memory:NVMM`.
-pub const CAPS_FEATURE_BATCH: &str = "memory:DsBatch";
+pub const CAPS_FEATURE_BATCH: &str = ds_meta::CAPS_FEATURE_BATCH;
 
 /// Raw formats the elements accept on plain `video/x-raw` inputs (converted with
 /// `gst_video::VideoConverter`).

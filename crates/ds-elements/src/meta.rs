@@ -1,10 +1,9 @@
 //! The one place that reads and writes DeepStream metadata (through ds-meta), so the
 //! elements stay independent of the metadata API's shape.
-//!
-//! TEMPORARY: stubs until ds-meta's API is committed.
-#![allow(dead_code, unused_variables)]
 
-use crate::draw::Shape;
+use crate::draw::{ArrowHead, Color, Shape};
+use ds_meta::sys;
+use ds_meta::{BatchMeta, ColorParams, DisplayMeta, FrameMeta};
 
 /// What the muxer knows about one frame of a batch.
 #[derive(Debug, Clone)]
@@ -19,14 +18,286 @@ pub(crate) struct FrameInfo {
     pub source_height: u32,
 }
 
-pub(crate) fn attach_batch_meta(buf: &mut gst::BufferRef, max_frames: u32, width: u32, height: u32, frames: &[FrameInfo]) -> Result<(), String> { Ok(()) }
-pub(crate) fn read_frames(buf: &gst::BufferRef) -> Vec<FrameInfo> { Vec::new() }
-pub(crate) fn draw_lists(buf: &gst::BufferRef, display_bbox: bool, display_text: bool) -> Vec<(u32, Vec<Shape>)> { Vec::new() }
-pub(crate) fn ensure_single_frame_meta(buf: &mut gst::BufferRef, width: u32, height: u32, src_width: u32, src_height: u32, frame_num: i32) -> Result<(), String> { Ok(()) }
+impl FrameInfo {
+    fn of(f: &FrameMeta) -> FrameInfo {
+        FrameInfo {
+            batch_id: f.batch_id(),
+            pad_index: f.pad_index(),
+            source_id: f.source_id(),
+            frame_num: f.frame_num(),
+            buf_pts: f.buf_pts(),
+            ntp_timestamp: f.ntp_timestamp(),
+            source_width: f.source_frame_width(),
+            source_height: f.source_frame_height(),
+        }
+    }
+}
+
+/// Attaches an `NvDsBatchMeta` describing `frames` to `buf`.
+pub(crate) fn attach_batch_meta(
+    buf: &mut gst::BufferRef,
+    max_frames: u32,
+    width: u32,
+    height: u32,
+    frames: &[FrameInfo],
+) -> Result<(), String> {
+    let bm = BatchMeta::attach(buf, max_frames.max(frames.len() as u32)).map_err(|e| e.to_string())?;
+    for f in frames {
+        let fm = bm.add_frame_meta().map_err(|e| e.to_string())?;
+        fm.set_batch_id(f.batch_id);
+        fm.set_pad_index(f.pad_index);
+        fm.set_source_id(f.source_id);
+        fm.set_frame_num(f.frame_num);
+        fm.set_buf_pts(f.buf_pts);
+        fm.set_ntp_timestamp(f.ntp_timestamp);
+        fm.set_source_frame_width(f.source_width);
+        fm.set_source_frame_height(f.source_height);
+        fm.set_pipeline_width(width);
+        fm.set_pipeline_height(height);
+        fm.set_num_surfaces_per_frame(1);
+    }
+    Ok(())
+}
+
+/// The frames described by the batch meta of `buf` (empty without one).
+pub(crate) fn read_frames(buf: &gst::BufferRef) -> Vec<FrameInfo> {
+    match BatchMeta::from_buffer(buf) {
+        Some(bm) => bm.frames().map(FrameInfo::of).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn color(c: &ColorParams) -> Color {
+    [c.red, c.green, c.blue, c.alpha]
+}
+
+fn rect_shape(r: &sys::NvOSD_RectParams) -> Shape {
+    Shape::Rect {
+        left: r.left,
+        top: r.top,
+        width: r.width,
+        height: r.height,
+        border_width: r.border_width,
+        border_color: color(&r.border_color),
+        bg_color: (r.has_bg_color != 0).then(|| color(&r.bg_color)),
+    }
+}
+
+fn text_shape(t: &ds_meta::TextParams) -> Option<Shape> {
+    let text = t.display_text();
+    if text.is_empty() {
+        return None;
+    }
+    let fp = t.font_params();
+    Some(Shape::Text {
+        x: t.x_offset() as f32,
+        y: t.y_offset() as f32,
+        text: text.to_string(),
+        font_name: fp.font_name().to_string(),
+        font_size: if fp.font_size() == 0 { 12 } else { fp.font_size() },
+        color: color(fp.font_color()),
+        bg_color: t.bg_enabled().then(|| color(t.text_bg_clr())),
+    })
+}
+
+fn display_shapes(d: &DisplayMeta, display_bbox: bool, display_text: bool, out: &mut Vec<Shape>) {
+    if display_bbox {
+        out.extend(d.rects().iter().map(rect_shape));
+    }
+    for l in d.lines() {
+        out.push(Shape::Line {
+            x1: l.x1 as f32,
+            y1: l.y1 as f32,
+            x2: l.x2 as f32,
+            y2: l.y2 as f32,
+            width: l.line_width,
+            color: color(&l.line_color),
+        });
+    }
+    for a in d.arrows() {
+        let head = match a.arrow_head {
+            sys::NvOSD_Arrow_Head_Direction::START_HEAD => ArrowHead::Start,
+            sys::NvOSD_Arrow_Head_Direction::BOTH_HEAD => ArrowHead::Both,
+            _ => ArrowHead::End,
+        };
+        out.push(Shape::Arrow {
+            x1: a.x1 as f32,
+            y1: a.y1 as f32,
+            x2: a.x2 as f32,
+            y2: a.y2 as f32,
+            width: a.arrow_width,
+            head,
+            color: color(&a.arrow_color),
+        });
+    }
+    for c in d.circles() {
+        out.push(Shape::Circle {
+            xc: c.xc as f32,
+            yc: c.yc as f32,
+            radius: c.radius as f32,
+            width: c.circle_width,
+            color: color(&c.circle_color),
+            bg_color: (c.has_bg_color != 0).then(|| color(&c.bg_color)),
+        });
+    }
+    if display_text {
+        out.extend(d.labels().iter().filter_map(text_shape));
+    }
+}
+
+/// What dsosd draws on each frame of `buf`: (batch_id, shapes) in drawing order: objects'
+/// rectangles, then their labels, then each display meta's rectangles, lines, arrows,
+/// circles and texts.
+pub(crate) fn draw_lists(buf: &gst::BufferRef, display_bbox: bool, display_text: bool) -> Vec<(u32, Vec<Shape>)> {
+    let Some(bm) = BatchMeta::from_buffer(buf) else {
+        return Vec::new();
+    };
+    let mut lists: Vec<(u32, Vec<Shape>)> = Vec::new();
+    for f in bm.frames() {
+        let mut shapes = Vec::new();
+        if display_bbox {
+            shapes.extend(f.objects().map(|o| rect_shape(o.rect_params())));
+        }
+        if display_text {
+            shapes.extend(f.objects().filter_map(|o| text_shape(o.text_params())));
+        }
+        for d in f.display_metas() {
+            display_shapes(d, display_bbox, display_text, &mut shapes);
+        }
+        match lists.iter_mut().find(|(b, _)| *b == f.batch_id()) {
+            Some((_, l)) => l.extend(shapes),
+            None => lists.push((f.batch_id(), shapes)),
+        }
+    }
+    lists
+}
+
+/// Gives `buf` (one RGBA frame) a one-frame `NvDsBatchMeta` (source 0) unless it has one.
+pub(crate) fn ensure_single_frame_meta(
+    buf: &mut gst::BufferRef,
+    width: u32,
+    height: u32,
+    src_width: u32,
+    src_height: u32,
+    frame_num: i32,
+) -> Result<(), String> {
+    if BatchMeta::from_buffer(buf).is_some() {
+        return Ok(());
+    }
+    let pts = buf.pts().map(|t| t.nseconds()).unwrap_or(0);
+    attach_batch_meta(
+        buf,
+        1,
+        width,
+        height,
+        &[FrameInfo {
+            batch_id: 0,
+            pad_index: 0,
+            source_id: 0,
+            frame_num,
+            buf_pts: pts,
+            ntp_timestamp: 0,
+            source_width: src_width,
+            source_height: src_height,
+        }],
+    )
+}
+
+/// A scale and offset from one frame's coordinates to the tiled frame's.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Affine { pub sx: f64, pub sy: f64, pub ox: f64, pub oy: f64 }
-pub(crate) fn tile_meta(buf: &mut gst::BufferRef, map: &dyn Fn(&FrameInfo) -> Option<Affine>) {}
-pub(crate) fn single_frame_meta(out: &mut gst::BufferRef, src: &gst::BufferRef, batch_id: u32) -> Result<(), String> { Ok(()) }
+pub(crate) struct Affine {
+    pub sx: f64,
+    pub sy: f64,
+    pub ox: f64,
+    pub oy: f64,
+}
+
+impl Affine {
+    fn x(&self, x: f64) -> f64 {
+        x * self.sx + self.ox
+    }
+    fn y(&self, y: f64) -> f64 {
+        y * self.sy + self.oy
+    }
+    fn xu(&self, x: u32) -> u32 {
+        self.x(x as f64).round().max(0.0) as u32
+    }
+    fn yu(&self, y: u32) -> u32 {
+        self.y(y as f64).round().max(0.0) as u32
+    }
+    fn rect(&self, r: &mut sys::NvOSD_RectParams) {
+        r.left = self.x(r.left as f64) as f32;
+        r.top = self.y(r.top as f64) as f32;
+        r.width = (r.width as f64 * self.sx) as f32;
+        r.height = (r.height as f64 * self.sy) as f32;
+    }
+    fn text(&self, t: &mut ds_meta::TextParams) {
+        let (x, y) = (self.xu(t.x_offset()), self.yu(t.y_offset()));
+        t.set_x_offset(x);
+        t.set_y_offset(y);
+    }
+}
+
+/// Rewrites the batch meta of the tiler's output buffer (a copy of the input's): every
+/// frame's coordinates go through `map` (by frame); frames that `map` hides lose their
+/// objects and display meta; all frames then point at the one tiled frame (batch_id 0).
+pub(crate) fn tile_meta(buf: &mut gst::BufferRef, map: &dyn Fn(&FrameInfo) -> Option<Affine>) {
+    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
+        return;
+    };
+    for f in bm.frames_mut() {
+        let info = FrameInfo::of(f);
+        match map(&info) {
+            Some(a) => {
+                for o in f.objects_mut() {
+                    a.rect(o.rect_params_mut());
+                    a.text(o.text_params_mut());
+                }
+                for d in f.display_metas_mut() {
+                    for r in d.rects_mut() {
+                        a.rect(r);
+                    }
+                    for t in d.labels_mut() {
+                        a.text(t);
+                    }
+                    for l in d.lines_mut() {
+                        (l.x1, l.y1, l.x2, l.y2) = (a.xu(l.x1), a.yu(l.y1), a.xu(l.x2), a.yu(l.y2));
+                        l.line_width = ((l.line_width as f64) * a.sx.min(a.sy)).round().max(1.0) as u32;
+                    }
+                    for ar in d.arrows_mut() {
+                        (ar.x1, ar.y1, ar.x2, ar.y2) = (a.xu(ar.x1), a.yu(ar.y1), a.xu(ar.x2), a.yu(ar.y2));
+                    }
+                    for c in d.circles_mut() {
+                        (c.xc, c.yc) = (a.xu(c.xc), a.yu(c.yc));
+                        c.radius = ((c.radius as f64) * a.sx.min(a.sy)).round() as u32;
+                    }
+                }
+            }
+            None => {
+                f.retain_objects(|_| false);
+                f.retain_display_metas(|_| false);
+            }
+        }
+        f.set_batch_id(0);
+    }
+}
+
+/// Gives `out` a batch meta holding a copy of frame `batch_id` of `src`'s batch meta (with
+/// its objects, display and user meta), renumbered as frame 0.
+pub(crate) fn single_frame_meta(out: &mut gst::BufferRef, src: &gst::BufferRef, batch_id: u32) -> Result<(), String> {
+    let Some(sbm) = BatchMeta::from_buffer(src) else {
+        return Ok(());
+    };
+    let Some(frame) = sbm.frame(batch_id) else {
+        return Ok(());
+    };
+    let bm = BatchMeta::attach(out, 1).map_err(|e| e.to_string())?;
+    let f = bm.add_frame_copy(frame).map_err(|e| e.to_string())?;
+    f.set_batch_id(0);
+    Ok(())
+}
+
+/// One detection to add as object meta (what nvinfer's detector output becomes).
 pub(crate) struct NewObject<'a> {
     pub class_id: i32,
     pub confidence: f32,
@@ -38,4 +309,62 @@ pub(crate) struct NewObject<'a> {
     pub border_color: [f64; 4],
     pub bg_color: Option<[f64; 4]>,
 }
-pub(crate) fn add_objects(buf: &mut gst::BufferRef, batch_id: u32, unique_id: u32, objects: &[NewObject]) -> Result<(), String> { Ok(()) }
+
+/// Adds object metas to frame `batch_id` of `buf` with nvinfer's defaults: border width 3,
+/// the class's border colour (red unless the config's `border-color`), its `bg-color` if
+/// any; label text at (left, top - 10) in white "Serif" 11 on black; untracked object id;
+/// `unique_component_id` = `unique_id`; marks the frame `bInferDone`.
+pub(crate) fn add_objects(buf: &mut gst::BufferRef, batch_id: u32, unique_id: u32, objects: &[NewObject]) -> Result<(), String> {
+    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
+        return Err("the buffer has no NvDsBatchMeta (is dsstreammux upstream?)".into());
+    };
+    let Some(fm) = bm.frame_mut(batch_id) else {
+        return Err(format!("the batch meta has no frame with batch_id {batch_id}"));
+    };
+    fm.set_infer_done(true);
+    for o in objects {
+        let om = fm.add_obj_meta(None).map_err(|e| e.to_string())?;
+        om.set_unique_component_id(unique_id as i32);
+        om.set_class_id(o.class_id);
+        om.set_confidence(o.confidence);
+        om.set_object_id(sys::UNTRACKED_OBJECT_ID);
+        {
+            let r = om.rect_params_mut();
+            r.left = o.left;
+            r.top = o.top;
+            r.width = o.width;
+            r.height = o.height;
+            r.border_width = 3;
+            let c = o.border_color;
+            r.border_color.set(c[0], c[1], c[2], c[3]);
+            match o.bg_color {
+                Some(b) => {
+                    r.has_bg_color = 1;
+                    r.bg_color.set(b[0], b[1], b[2], b[3]);
+                }
+                None => r.has_bg_color = 0,
+            }
+        }
+        {
+            let d = om.detector_bbox_mut();
+            d.left = o.left;
+            d.top = o.top;
+            d.width = o.width;
+            d.height = o.height;
+        }
+        if let Some(label) = o.label {
+            om.set_obj_label(label).map_err(|e| e.to_string())?;
+        }
+        let t = om.text_params_mut();
+        t.set_display_text(o.label.unwrap_or("")).map_err(|e| e.to_string())?;
+        t.set_x_offset(o.left.max(0.0) as u32);
+        t.set_y_offset((o.top - 10.0).max(0.0) as u32);
+        t.set_bg_enabled(true);
+        t.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
+        let fp = t.font_params_mut();
+        fp.set_font_name("Serif").map_err(|e| e.to_string())?;
+        fp.set_font_size(11);
+        fp.font_color_mut().set(1.0, 1.0, 1.0, 1.0);
+    }
+    Ok(())
+}
