@@ -490,11 +490,14 @@ impl InferConfig {
         true
     }
 
-    /// Checks that the model files and the label file exist.
+    /// Checks that the model files and the label file exist (a TensorRT engine is not
+    /// checked: the portable backend cannot use one anyway).
     pub fn check_files(&self) -> Result<(), ConfigError> {
         let mut paths: Vec<&ConfigPath> = Vec::new();
         match &self.model {
-            ModelSource::Onnx(p) | ModelSource::Uff(p) | ModelSource::Etlt(p) | ModelSource::EngineOnly(p) => paths.push(p),
+            ModelSource::Onnx(p) | ModelSource::Uff(p) | ModelSource::Etlt(p) => paths.push(p),
+            // A TensorRT engine is DeepStream-only: Inference::new refuses it, whether it exists or not.
+            ModelSource::EngineOnly(_) => {}
             ModelSource::Darknet { cfg, weights } => {
                 paths.push(cfg);
                 paths.extend(weights.iter());
