@@ -649,6 +649,15 @@ impl Parser<'_> {
         Ok(x as f32)
     }
 
+    fn float_min(&self, group: &str, key: &str, min: f64) -> Result<f32, ConfigError> {
+        let x = self.float(group, key)?;
+        if x < min {
+            let v = self.raw(group, key);
+            return Err(self.bad(group, key, &v, &format!("expected a number >= {min}")));
+        }
+        Ok(x as f32)
+    }
+
     fn boolean(&self, group: &str, key: &str) -> Result<bool, ConfigError> {
         let v = self.raw(group, key);
         match v.to_ascii_lowercase().as_str() {
@@ -1021,7 +1030,7 @@ impl Parser<'_> {
             match k {
                 "threshold" | "pre-cluster-threshold" => a.pre_cluster_threshold = self.float(g, k)? as f32,
                 "post-cluster-threshold" => a.post_cluster_threshold = self.float(g, k)? as f32,
-                "eps" => a.eps = self.float_in(g, k, 0.0, f64::MAX)?,
+                "eps" => a.eps = self.float_min(g, k, 0.0)?,
                 "group-threshold" => a.group_threshold = self.int(g, k, 0, i32::MAX as i64)? as i32,
                 "minBoxes" => a.min_boxes = self.int(g, k, 0, i32::MAX as i64)? as i32,
                 "dbscan-min-score" => a.dbscan_min_score = self.float(g, k)? as f32,

@@ -130,12 +130,11 @@ pub fn face_chip(img: &Rgba, landmarks: &[[f32; 2]], size: u32, padding: f32) ->
     let to: Vec<[f32; 2]> =
         MEAN_FACE_5.iter().map(|p| [(p[0] + padding) / (1.0 + 2.0 * padding) * size as f32, (p[1] + padding) / (1.0 + 2.0 * padding) * size as f32]).collect();
     // Least-squares similarity chip -> image: q = [a -b; b a] p + t.
-    let np = std::env::var("NPTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let n = np as f32;
-    let pm = to.iter().take(np).fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
-    let qm = landmarks.iter().take(np).fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
+    let n = 5.0;
+    let pm = to.iter().fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
+    let qm = landmarks.iter().fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
     let (mut sa, mut sb, mut den) = (0.0f32, 0.0f32, 0.0f32);
-    for (p, q) in to.iter().zip(landmarks).take(std::env::var("NPTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5)) {
+    for (p, q) in to.iter().zip(landmarks) {
         let (px, py, qx, qy) = (p[0] - pm[0], p[1] - pm[1], q[0] - qm[0], q[1] - qm[1]);
         sa += px * qx + py * qy;
         sb += px * qy - py * qx;
