@@ -109,7 +109,7 @@ pub use meta::{
 pub use osd::{ArrowParams, BboxCoords, CircleParams, ColorParams, FontParams, LineParams, MaskParams, RectParams, TextParams};
 pub use provider::{Provider, current as current_provider, init, set_provider, user_meta_type};
 pub use sys::{NvDsEventType, NvDsMetaType, NvDsObjectType};
-pub use user::{UserMeta, UserPayload};
+pub use user::{CPayload, UserMeta, UserPayload};
 
 /// `gst_buffer_get_nvds_batch_meta`: the batch meta of a buffer, read-only
 /// (same as [`BatchMeta::from_buffer`]).

@@ -8,7 +8,7 @@ use crate::osd::{MaskParams, RectParams, TextParams, ArrowParams, CircleParams, 
 use crate::provider::api;
 use crate::strings;
 use crate::sys;
-use crate::user::{self, UserMeta, UserPayload};
+use crate::user::{self, CPayload, UserMeta, UserPayload};
 use glib::ffi::GList;
 use std::ptr;
 
@@ -289,6 +289,18 @@ impl BatchMeta {
         }
     }
 
+    /// Attaches a [`CPayload`] (a C struct DeepStream code can read, such as
+    /// [`crate::infer::TensorOutput`]) as batch user metadata.
+    pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
+        let a = api();
+        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
+        unsafe {
+            let u = user::acquire_c_with(self.as_ptr(), payload)?;
+            (a.add_user_meta_to_batch)(self.as_ptr(), u);
+            Ok(UserMeta::from_ptr_mut(u))
+        }
+    }
+
     /// Removes the batch user metadata for which `keep` returns false, calling their release
     /// functions (`nvds_remove_user_meta_from_batch`).
     #[doc(alias = "nvds_remove_user_meta_from_batch")]
@@ -510,6 +522,18 @@ impl FrameMeta {
         }
     }
 
+    /// Attaches a [`CPayload`] (a C struct DeepStream code can read, such as
+    /// [`crate::infer::TensorOutput`]) as frame user metadata.
+    pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
+        let a = api();
+        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
+        unsafe {
+            let u = user::acquire_c_with(self.0.base_meta.batch_meta, payload)?;
+            (a.add_user_meta_to_frame)(self.as_ptr(), u);
+            Ok(UserMeta::from_ptr_mut(u))
+        }
+    }
+
     /// Attaches an empty `NvDsEventMsgMeta` as frame user metadata of type
     /// `NVDS_EVENT_MSG_META`, with this crate's copy and release functions
     /// (pyds `nvds_acquire_user_meta_from_pool` + `alloc_nvds_event_msg_meta` +
@@ -702,6 +726,18 @@ impl ObjectMeta {
         // SAFETY: a fresh user meta from the batch's pool, filled, then added.
         unsafe {
             let u = user::acquire_with(self.0.base_meta.batch_meta, payload)?;
+            (a.add_user_meta_to_obj)(self.as_ptr(), u);
+            Ok(UserMeta::from_ptr_mut(u))
+        }
+    }
+
+    /// Attaches a [`CPayload`] (a C struct DeepStream code can read, such as
+    /// [`crate::infer::TensorOutput`]) as object user metadata.
+    pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
+        let a = api();
+        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
+        unsafe {
+            let u = user::acquire_c_with(self.0.base_meta.batch_meta, payload)?;
             (a.add_user_meta_to_obj)(self.as_ptr(), u);
             Ok(UserMeta::from_ptr_mut(u))
         }
