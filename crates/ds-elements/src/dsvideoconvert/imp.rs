@@ -1,6 +1,7 @@
 use gst::glib;
 
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use std::sync::{LazyLock, Mutex};
 
@@ -175,6 +176,9 @@ impl BaseTransformImpl for DsVideoConvert {
         &self,
         inbuf: gst_base::subclass::base_transform::InputBuffer,
     ) -> Result<gst_base::subclass::base_transform::PrepareOutputBufferSuccess, gst::FlowError> {
+        if self.obj().is_passthrough() {
+            return Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::InputBuffer);
+        }
         let inbuf: &gst::BufferRef = match &inbuf {
             gst_base::subclass::base_transform::InputBuffer::Writable(b) => b,
             gst_base::subclass::base_transform::InputBuffer::Readable(b) => b,

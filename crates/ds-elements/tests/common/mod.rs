@@ -39,7 +39,12 @@ pub fn clip(name: &str) -> String {
 /// Sets the pipeline PLAYING and waits for EOS (Ok) or an error (Err), at most `timeout`.
 pub fn run(pipeline: &gst::Pipeline, timeout: Duration) -> Result<(), String> {
     let bus = pipeline.bus().unwrap();
-    pipeline.set_state(gst::State::Playing).map_err(|e| format!("set PLAYING: {e}"))?;
+    if let Err(e) = pipeline.set_state(gst::State::Playing) {
+        // the element's error message says why
+        let why = wait_eos(&bus, Duration::from_secs(2)).err().unwrap_or_default();
+        let _ = pipeline.set_state(gst::State::Null);
+        return Err(format!("set PLAYING: {e}: {why}"));
+    }
     let res = wait_eos(&bus, timeout);
     let _ = pipeline.set_state(gst::State::Null);
     res
