@@ -290,3 +290,67 @@ fn live_source() {
     assert!(t.batch_sizes.iter().all(|n| *n == 1));
     assert!(start.elapsed() > Duration::from_millis(1500), "{:?}", start.elapsed());
 }
+
+#[test]
+fn enable_padding_keeps_the_aspect_ratio() {
+    init();
+    // 768x576 (4:3) into 640x360: scaled to 480x360, centred, black bands of 80 pixels;
+    // 640x272 into 640x360: 640x272, black bands of 44 rows
+    let p = launch(&format!(
+        "{} ! m.sink_0 {} ! m.sink_1 dsstreammux name=m batch-size=2 width=640 height=360 enable-padding=true ! \
+         appsink name=out sync=false",
+        h264("vtest-5s.h264", 3),
+        mp4("bikes.mp4", 3)
+    ));
+    let sink = p.by_name("out").unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let frames: Arc<Mutex<Vec<(u32, Vec<u8>)>>> = Arc::default();
+    let f2 = frames.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |s| {
+                let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let buf = sample.buffer().unwrap();
+                let bm = BatchMeta::from_buffer(buf).unwrap();
+                for f in bm.frames() {
+                    let m = buf.peek_memory(f.batch_id() as usize).map_readable().unwrap();
+                    f2.lock().unwrap().push((f.source_id(), m.to_vec()));
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    run(&p, Duration::from_secs(30)).unwrap();
+    let frames = frames.lock().unwrap();
+    let black = |d: &[u8], x: usize, y: usize| d[(y * 640 + x) * 4..(y * 640 + x) * 4 + 3] == [0, 0, 0];
+    let mut checked = [0, 0];
+    for (src, d) in frames.iter() {
+        if *src == 0 {
+            for y in (0..360).step_by(7) {
+                assert!(black(d, 0, y) && black(d, 79, y) && black(d, 560, y) && black(d, 639, y), "row {y}");
+            }
+            assert!((0..360).any(|y| !black(d, 320, y)));
+        } else {
+            for x in (0..640).step_by(7) {
+                assert!(black(d, x, 0) && black(d, x, 43) && black(d, x, 316) && black(d, x, 359), "column {x}");
+            }
+            assert!((0..640).any(|x| !black(d, x, 180)));
+        }
+        checked[*src as usize] += 1;
+    }
+    assert!(checked[0] >= 3 && checked[1] >= 3, "{checked:?}");
+}
+
+#[test]
+fn sync_inputs_paces_the_sources_at_their_timestamps() {
+    init();
+    // decoded as fast as possible, but sync-inputs holds each frame until its running time:
+    // 12 frames at 10 fps take about 1.1 s
+    let p = mux_pipeline(1, 320, 240, &[h264("vtest-5s.h264", 10)], "sync-inputs=true");
+    let t = tally(&p.by_name("m").unwrap(), 320, 240);
+    let start = Instant::now();
+    run(&p, Duration::from_secs(30)).unwrap();
+    let elapsed = start.elapsed();
+    let t = t.lock().unwrap();
+    check(&t, 1);
+    assert!(elapsed > Duration::from_millis(900), "{elapsed:?}");
+}

@@ -24,6 +24,7 @@ struct Settings {
     x_clock_offset: u32,
     y_clock_offset: u32,
     clock_color: u32,
+    gpu_id: u32,
 }
 
 impl Default for Settings {
@@ -38,6 +39,7 @@ impl Default for Settings {
             x_clock_offset: 0,
             y_clock_offset: 0,
             clock_color: 0xff00_00ff,
+            gpu_id: 0,
         }
     }
 }
@@ -78,6 +80,7 @@ impl ObjectImpl for DsOsd {
                 glib::ParamSpecUInt::builder("x-clock-offset").nick("x-clock-offset").blurb("x-clock-offset").default_value(0).build(),
                 glib::ParamSpecUInt::builder("y-clock-offset").nick("y-clock-offset").blurb("y-clock-offset").default_value(0).build(),
                 glib::ParamSpecUInt::builder("clock-color").nick("clock-color").blurb("clock-color as 0xRRGGBBAA").default_value(0xff00_00ff).build(),
+                glib::ParamSpecUInt::builder("gpu-id").nick("Set GPU Device ID").blurb("Accepted for compatibility; no effect").default_value(0).build(),
             ]
         });
         PROPS.as_ref()
@@ -95,6 +98,7 @@ impl ObjectImpl for DsOsd {
             "x-clock-offset" => s.x_clock_offset = value.get().unwrap_or(0),
             "y-clock-offset" => s.y_clock_offset = value.get().unwrap_or(0),
             "clock-color" => s.clock_color = value.get().unwrap_or(0xff00_00ff),
+            "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
             _ => {}
         }
     }
@@ -111,6 +115,7 @@ impl ObjectImpl for DsOsd {
             "x-clock-offset" => s.x_clock_offset.to_value(),
             "y-clock-offset" => s.y_clock_offset.to_value(),
             "clock-color" => s.clock_color.to_value(),
+            "gpu-id" => s.gpu_id.to_value(),
             _ => glib::Value::from_type(pspec.value_type()),
         }
     }

@@ -29,6 +29,9 @@ struct Settings {
     live_source: bool,
     enable_padding: bool,
     sync_inputs: bool,
+    attach_sys_ts: bool,
+    gpu_id: u32,
+    nvbuf_memory_type: u32,
 }
 
 impl Default for Settings {
@@ -41,6 +44,9 @@ impl Default for Settings {
             live_source: false,
             enable_padding: false,
             sync_inputs: false,
+            attach_sys_ts: true,
+            gpu_id: 0,
+            nvbuf_memory_type: 0,
         }
     }
 }
@@ -202,6 +208,25 @@ impl ObjectImpl for DsStreamMux {
                     .default_value(false)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecBoolean::builder("attach-sys-ts")
+                    .nick("Set system timestamp as ntp timestamp")
+                    .blurb("If set to TRUE, system timestamp will be attached as ntp timestamp (FALSE: ntp_timestamp stays 0; RTCP-based NTP is not implemented)")
+                    .default_value(true)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("gpu-id")
+                    .nick("Set GPU Device ID")
+                    .blurb("Accepted for compatibility; no effect (scaling runs on the CPU)")
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("nvbuf-memory-type")
+                    .nick("Type of NvBufSurface Memory to be allocated for output buffers")
+                    .blurb("Accepted for compatibility; no effect (batches are in system memory)")
+                    .maximum(4)
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
             ]
         });
         PROPS.as_ref()
@@ -222,6 +247,9 @@ impl ObjectImpl for DsStreamMux {
             "live-source" => s.live_source = value.get().unwrap_or(false),
             "enable-padding" => s.enable_padding = value.get().unwrap_or(false),
             "sync-inputs" => s.sync_inputs = value.get().unwrap_or(false),
+            "attach-sys-ts" => s.attach_sys_ts = value.get().unwrap_or(true),
+            "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
+            "nvbuf-memory-type" => s.nvbuf_memory_type = value.get().unwrap_or(0),
             other => gst::warning!(CAT, imp = self, "unknown property {other}"),
         }
     }
@@ -236,6 +264,9 @@ impl ObjectImpl for DsStreamMux {
             "live-source" => s.live_source.to_value(),
             "enable-padding" => s.enable_padding.to_value(),
             "sync-inputs" => s.sync_inputs.to_value(),
+            "attach-sys-ts" => s.attach_sys_ts.to_value(),
+            "gpu-id" => s.gpu_id.to_value(),
+            "nvbuf-memory-type" => s.nvbuf_memory_type.to_value(),
             _ => glib::Value::from_type(pspec.value_type()),
         }
     }
@@ -430,11 +461,10 @@ impl DsStreamMux {
     }
 
     fn sink_chain(&self, pad: &gst::Pad, buffer: gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let (sync, live) = {
+        let (sync, sys_ts) = {
             let s = lock(&self.settings);
-            (s.sync_inputs, s.live_source)
+            (s.sync_inputs, s.attach_sys_ts)
         };
-        let _ = live;
         let mut st = lock(&self.state);
         let Some(p) = st.pad_mut(pad) else {
             return Err(gst::FlowError::Flushing);
@@ -487,10 +517,14 @@ impl DsStreamMux {
                 return Err(gst::FlowError::Eos);
             }
             if p.queue.len() < QUEUE_DEPTH {
-                let ntp = SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map(|d| d.as_nanos() as u64)
-                    .unwrap_or(0);
+                let ntp = if sys_ts {
+                    SystemTime::now()
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .map(|d| d.as_nanos() as u64)
+                        .unwrap_or(0)
+                } else {
+                    0
+                };
                 p.queue.push_back(Queued { buffer, info, running_time, arrived: Instant::now(), ntp });
                 break;
             }

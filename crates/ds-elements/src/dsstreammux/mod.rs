@@ -45,6 +45,9 @@
 //!   buffer's running time before queueing it.
 //! - **enable-padding** keeps the aspect ratio: the picture is scaled to fit and centred, the
 //!   rest is black.
+//! - `attach-sys-ts` (default true) stamps `ntp_timestamp` with the system time at arrival;
+//!   false leaves it 0 (NTP from RTCP is not implemented). `gpu-id` and `nvbuf-memory-type`
+//!   are accepted for compatibility and have no effect.
 //! - Output caps: `width` and `height` must be set (nvstreammux's legacy muxer requires them
 //!   too); the framerate is that of the first source that negotiated.
 

@@ -1,4 +1,5 @@
 use gst::glib;
+use gst::prelude::*;
 
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
@@ -27,6 +28,8 @@ struct Negotiated {
 #[derive(Default)]
 pub struct DsVideoConvert {
     state: Mutex<Option<Negotiated>>,
+    /// `gpu-id` and `nvbuf-memory-type`: accepted for compatibility, no effect.
+    compat: Mutex<(u32, u32)>,
 }
 
 #[glib::object_subclass]
@@ -36,7 +39,44 @@ impl ObjectSubclass for DsVideoConvert {
     type ParentType = gst_base::BaseTransform;
 }
 
-impl ObjectImpl for DsVideoConvert {}
+impl ObjectImpl for DsVideoConvert {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            vec![
+                glib::ParamSpecUInt::builder("gpu-id")
+                    .nick("Set GPU Device ID")
+                    .blurb("Accepted for compatibility; no effect (conversion runs on the CPU)")
+                    .default_value(0)
+                    .build(),
+                glib::ParamSpecUInt::builder("nvbuf-memory-type")
+                    .nick("Type of NvBufSurface memory allocated for output buffers")
+                    .blurb("Accepted for compatibility; no effect (system memory)")
+                    .maximum(4)
+                    .default_value(0)
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut c = lock(&self.compat);
+        match pspec.name() {
+            "gpu-id" => c.0 = value.get().unwrap_or(0),
+            "nvbuf-memory-type" => c.1 = value.get().unwrap_or(0),
+            _ => {}
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let c = lock(&self.compat);
+        match pspec.name() {
+            "gpu-id" => c.0.to_value(),
+            "nvbuf-memory-type" => c.1.to_value(),
+            _ => glib::Value::from_type(pspec.value_type()),
+        }
+    }
+}
 impl GstObjectImpl for DsVideoConvert {}
 
 fn all_caps() -> gst::Caps {
