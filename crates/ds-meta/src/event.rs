@@ -6,9 +6,8 @@
 //! Layout note: DS 7.1's offsets after `sensorStr` are provisional (see `sys`); of those
 //! fields this module touches only `otherAttrs`, `videoPath`, `extMsg` and `extMsgSize`.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::meta::{fields, transparent};
-use crate::provider::api;
 use crate::strings;
 use crate::sys::{self, NvDsEventMsgMeta, NvDsEventType, NvDsMetaType, NvDsObjectType};
 use glib::ffi::{g_free, g_malloc0, gpointer};
@@ -202,16 +201,9 @@ unsafe extern "C" fn event_msg_release(data: gpointer, _user_data: gpointer) {
 /// # Safety
 /// `batch` is a live batch meta.
 pub(crate) unsafe fn acquire_event_user_meta(batch: *mut sys::NvDsBatchMeta) -> Result<*mut sys::NvDsUserMeta> {
+    let make = || unsafe { g_malloc0(size_of::<NvDsEventMsgMeta>()) };
     unsafe {
-        let u = (api().acquire_user_meta)(batch);
-        if u.is_null() {
-            return Err(Error::PoolExhausted { what: "user meta" });
-        }
-        (*u).user_meta_data = g_malloc0(size_of::<NvDsEventMsgMeta>());
-        (*u).base_meta.meta_type = NvDsMetaType::NVDS_EVENT_MSG_META;
-        (*u).base_meta.copy_func = Some(event_msg_copy);
-        (*u).base_meta.release_func = Some(event_msg_release);
-        Ok(u)
+        crate::user::acquire_filled(batch, NvDsMetaType::NVDS_EVENT_MSG_META, event_msg_copy, event_msg_release, make)
     }
 }
 

@@ -458,7 +458,7 @@ unsafe impl CPayload for PastFrameData {
                 while !o.label.is_char_boundary(end) {
                     end -= 1;
                 }
-                for (d, &b) in label.iter_mut().zip(o.label[..end].as_bytes()) {
+                for (d, &b) in label.iter_mut().zip(&o.label.as_bytes()[..end]) {
                     *d = b as std::ffi::c_char;
                 }
                 objs.push(sys::NvDsTargetMiscDataObject {

@@ -69,6 +69,105 @@ macro_rules! fields {
 }
 pub(crate) use fields;
 
+/// A list of child metadata: iterate, acquire-and-add, remove.
+macro_rules! child_list_methods {
+    ($(#[$m:meta])* $iter:ident, $iter_mut:ident, $add:ident, $retain:ident : $t:ty,
+     $list:ident, $list_alias:literal, $acquire_fn:ident, $add_fn:ident, $remove_fn:ident,
+     $acquire_alias:literal, $add_alias:literal, $remove_alias:literal) => {
+        $(#[$m])*
+        #[doc(alias = $list_alias)]
+        pub fn $iter(&self) -> MetaIter<'_, $t> {
+            // SAFETY: the list belongs to this element and is not changed while borrowed.
+            unsafe { MetaIter::new(self.0.$list) }
+        }
+
+        #[doc = concat!("[`Self::", stringify!($iter), "`], writable.")]
+        pub fn $iter_mut(&mut self) -> MetaIterMut<'_, $t> {
+            // SAFETY: exclusive borrow; each element listed once.
+            unsafe { MetaIterMut::new(self.0.$list) }
+        }
+
+        #[doc = concat!("Acquires an element from the batch's pool and adds it to `", $list_alias,
+            "` (`", $acquire_alias, "` + `", $add_alias, "`).")]
+        #[doc(alias = $acquire_alias)]
+        #[doc(alias = $add_alias)]
+        pub fn $add(&mut self) -> Result<&mut $t> {
+            let a = api();
+            // SAFETY: provider functions on this element and its batch.
+            unsafe {
+                let e = non_null((a.$acquire_fn)(self.0.base_meta.batch_meta), stringify!($t))?;
+                (a.$add_fn)(self.as_ptr(), e);
+                Ok(<$t>::from_ptr_mut(e))
+            }
+        }
+
+        #[doc = concat!("Removes the elements of `", $list_alias, "` for which `keep` returns false, \
+            releasing them to the pool (`", $remove_alias, "`).")]
+        #[doc(alias = $remove_alias)]
+        pub fn $retain(&mut self, keep: impl FnMut(&$t) -> bool) {
+            let a = api();
+            let p = self.as_ptr();
+            // SAFETY: elements of this list, removed through the provider.
+            unsafe { retain_list(self.0.$list, keep, |e| (a.$remove_fn)(p, e as *mut _)) }
+        }
+    };
+}
+
+/// The user-metadata methods of one level (batch, frame or object): iterate, attach a
+/// typed ([`UserPayload`]) or C ([`CPayload`]) payload, remove. `batch_ptr` gives the batch
+/// whose pool the user meta comes from.
+macro_rules! user_meta_methods {
+    ($level:literal, $list:ident, $list_alias:literal, $add:ident, $add_alias:literal,
+     $remove:ident, $remove_alias:literal) => {
+        #[doc = concat!($level, "-level user metadata (`", $list_alias, "`).")]
+        #[doc(alias = $list_alias)]
+        pub fn user_metas(&self) -> MetaIter<'_, UserMeta> {
+            // SAFETY: the list belongs to this element and is not changed while borrowed.
+            unsafe { MetaIter::new(self.0.$list) }
+        }
+
+        #[doc = concat!($level, "-level user metadata, writable.")]
+        pub fn user_metas_mut(&mut self) -> MetaIterMut<'_, UserMeta> {
+            // SAFETY: exclusive borrow; each element listed once.
+            unsafe { MetaIterMut::new(self.0.$list) }
+        }
+
+        #[doc = concat!("Attaches a typed payload as ", $level, "-level user metadata \
+            (`nvds_acquire_user_meta_from_pool` + `", $add_alias, "`).")]
+        #[doc(alias = "nvds_acquire_user_meta_from_pool")]
+        #[doc(alias = $add_alias)]
+        pub fn add_user_meta<T: UserPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
+            // SAFETY: a fresh user meta from the batch's pool, filled, then added.
+            unsafe {
+                let u = user::acquire_with(self.batch_ptr(), payload)?;
+                (api().$add)(self.as_ptr(), u);
+                Ok(UserMeta::from_ptr_mut(u))
+            }
+        }
+
+        #[doc = concat!("Attaches a [`CPayload`] (a C struct DeepStream code can read, such as \
+            [`crate::infer::TensorOutput`]) as ", $level, "-level user metadata.")]
+        pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
+            // SAFETY: as add_user_meta.
+            unsafe {
+                let u = user::acquire_c_with(self.batch_ptr(), payload)?;
+                (api().$add)(self.as_ptr(), u);
+                Ok(UserMeta::from_ptr_mut(u))
+            }
+        }
+
+        #[doc = concat!("Removes the ", $level, "-level user metadata for which `keep` returns \
+            false, calling their release functions (`", $remove_alias, "`).")]
+        #[doc(alias = $remove_alias)]
+        pub fn retain_user_metas(&mut self, keep: impl FnMut(&UserMeta) -> bool) {
+            let a = api();
+            let p = self.as_ptr();
+            // SAFETY: elements of this list, removed through the provider.
+            unsafe { retain_list(self.0.$list, keep, |u| (a.$remove)(p, u as *mut _)) }
+        }
+    };
+}
+
 fn non_null<T>(p: *mut T, what: &'static str) -> Result<*mut T> {
     if p.is_null() { Err(Error::PoolExhausted { what }) } else { Ok(p) }
 }
@@ -263,52 +362,11 @@ impl BatchMeta {
         unsafe { retain_list(self.0.frame_meta_list, keep, |f| (a.remove_frame_meta)(b, f as *mut _)) }
     }
 
-    /// Batch-level user metadata (`batch_user_meta_list`).
-    pub fn user_metas(&self) -> MetaIter<'_, UserMeta> {
-        // SAFETY: as for frames.
-        unsafe { MetaIter::new(self.0.batch_user_meta_list) }
-    }
+    user_meta_methods!("Batch", batch_user_meta_list, "batch_user_meta_list", add_user_meta_to_batch,
+        "nvds_add_user_meta_to_batch", remove_user_meta_from_batch, "nvds_remove_user_meta_from_batch");
 
-    /// Batch-level user metadata, writable.
-    pub fn user_metas_mut(&mut self) -> MetaIterMut<'_, UserMeta> {
-        // SAFETY: as for frames_mut.
-        unsafe { MetaIterMut::new(self.0.batch_user_meta_list) }
-    }
-
-    /// Attaches a typed payload as batch user metadata
-    /// (`nvds_acquire_user_meta_from_pool` + `nvds_add_user_meta_to_batch`).
-    #[doc(alias = "nvds_add_user_meta_to_batch")]
-    pub fn add_user_meta<T: UserPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
-        let a = api();
-        let b = self.as_ptr();
-        // SAFETY: a fresh user meta from this batch's pool, filled, then added.
-        unsafe {
-            let u = user::acquire_with(b, payload)?;
-            (a.add_user_meta_to_batch)(b, u);
-            Ok(UserMeta::from_ptr_mut(u))
-        }
-    }
-
-    /// Attaches a [`CPayload`] (a C struct DeepStream code can read, such as
-    /// [`crate::infer::TensorOutput`]) as batch user metadata.
-    pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
-        let a = api();
-        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
-        unsafe {
-            let u = user::acquire_c_with(self.as_ptr(), payload)?;
-            (a.add_user_meta_to_batch)(self.as_ptr(), u);
-            Ok(UserMeta::from_ptr_mut(u))
-        }
-    }
-
-    /// Removes the batch user metadata for which `keep` returns false, calling their release
-    /// functions (`nvds_remove_user_meta_from_batch`).
-    #[doc(alias = "nvds_remove_user_meta_from_batch")]
-    pub fn retain_user_metas(&mut self, keep: impl FnMut(&UserMeta) -> bool) {
-        let a = api();
-        let b = self.as_ptr();
-        // SAFETY: user metas of this batch, removed through the provider.
-        unsafe { retain_list(self.0.batch_user_meta_list, keep, |u| (a.remove_user_meta_from_batch)(b, u as *mut _)) }
+    fn batch_ptr(&self) -> *mut sys::NvDsBatchMeta {
+        self.as_ptr()
     }
 
     /// Holds the batch's metadata lock until the guard drops (`nvds_acquire_meta_lock` /
@@ -458,80 +516,18 @@ impl FrameMeta {
         }
     }
 
-    /// The display metadata (`display_meta_list`).
-    #[doc(alias = "display_meta_list")]
-    pub fn display_metas(&self) -> MetaIter<'_, DisplayMeta> {
-        // SAFETY: the list belongs to this frame.
-        unsafe { MetaIter::new(self.0.display_meta_list) }
-    }
+    child_list_methods!(
+        /// The display metadata (`display_meta_list`).
+        display_metas, display_metas_mut, add_display_meta, retain_display_metas: DisplayMeta,
+        display_meta_list, "display_meta_list", acquire_display_meta, add_display_meta, remove_display_meta,
+        "nvds_acquire_display_meta_from_pool", "nvds_add_display_meta_to_frame",
+        "nvds_remove_display_meta_from_frame");
 
-    /// The display metadata, writable.
-    pub fn display_metas_mut(&mut self) -> MetaIterMut<'_, DisplayMeta> {
-        // SAFETY: exclusive borrow; each element listed once.
-        unsafe { MetaIterMut::new(self.0.display_meta_list) }
-    }
+    user_meta_methods!("Frame", frame_user_meta_list, "frame_user_meta_list", add_user_meta_to_frame,
+        "nvds_add_user_meta_to_frame", remove_user_meta_from_frame, "nvds_remove_user_meta_from_frame");
 
-    /// Acquires a display meta from the pool and adds it to this frame
-    /// (`nvds_acquire_display_meta_from_pool` + `nvds_add_display_meta_to_frame`).
-    #[doc(alias = "nvds_acquire_display_meta_from_pool")]
-    #[doc(alias = "nvds_add_display_meta_to_frame")]
-    pub fn add_display_meta(&mut self) -> Result<&mut DisplayMeta> {
-        let a = api();
-        // SAFETY: provider functions on this frame and its batch.
-        unsafe {
-            let d = non_null((a.acquire_display_meta)(self.0.base_meta.batch_meta), "display meta")?;
-            (a.add_display_meta)(self.as_ptr(), d);
-            Ok(DisplayMeta::from_ptr_mut(d))
-        }
-    }
-
-    /// Removes the display metadata for which `keep` returns false
-    /// (`nvds_remove_display_meta_from_frame`).
-    #[doc(alias = "nvds_remove_display_meta_from_frame")]
-    pub fn retain_display_metas(&mut self, keep: impl FnMut(&DisplayMeta) -> bool) {
-        let a = api();
-        let f = self.as_ptr();
-        // SAFETY: elements of this frame, removed through the provider.
-        unsafe { retain_list(self.0.display_meta_list, keep, |d| (a.remove_display_meta)(f, d as *mut _)) }
-    }
-
-    /// Frame-level user metadata (`frame_user_meta_list`).
-    #[doc(alias = "frame_user_meta_list")]
-    pub fn user_metas(&self) -> MetaIter<'_, UserMeta> {
-        // SAFETY: the list belongs to this frame.
-        unsafe { MetaIter::new(self.0.frame_user_meta_list) }
-    }
-
-    /// Frame-level user metadata, writable.
-    pub fn user_metas_mut(&mut self) -> MetaIterMut<'_, UserMeta> {
-        // SAFETY: exclusive borrow; each element listed once.
-        unsafe { MetaIterMut::new(self.0.frame_user_meta_list) }
-    }
-
-    /// Attaches a typed payload as frame user metadata
-    /// (`nvds_acquire_user_meta_from_pool` + `nvds_add_user_meta_to_frame`).
-    #[doc(alias = "nvds_acquire_user_meta_from_pool")]
-    #[doc(alias = "nvds_add_user_meta_to_frame")]
-    pub fn add_user_meta<T: UserPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
-        let a = api();
-        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
-        unsafe {
-            let u = user::acquire_with(self.0.base_meta.batch_meta, payload)?;
-            (a.add_user_meta_to_frame)(self.as_ptr(), u);
-            Ok(UserMeta::from_ptr_mut(u))
-        }
-    }
-
-    /// Attaches a [`CPayload`] (a C struct DeepStream code can read, such as
-    /// [`crate::infer::TensorOutput`]) as frame user metadata.
-    pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
-        let a = api();
-        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
-        unsafe {
-            let u = user::acquire_c_with(self.0.base_meta.batch_meta, payload)?;
-            (a.add_user_meta_to_frame)(self.as_ptr(), u);
-            Ok(UserMeta::from_ptr_mut(u))
-        }
+    fn batch_ptr(&self) -> *mut sys::NvDsBatchMeta {
+        self.0.base_meta.batch_meta
     }
 
     /// Attaches an empty `NvDsEventMsgMeta` as frame user metadata of type
@@ -547,16 +543,6 @@ impl FrameMeta {
             (a.add_user_meta_to_frame)(self.as_ptr(), u);
             Ok(crate::event::EventMsgMeta::from_ptr_mut((*u).user_meta_data as *mut _))
         }
-    }
-
-    /// Removes the frame user metadata for which `keep` returns false, calling their release
-    /// functions (`nvds_remove_user_meta_from_frame`).
-    #[doc(alias = "nvds_remove_user_meta_from_frame")]
-    pub fn retain_user_metas(&mut self, keep: impl FnMut(&UserMeta) -> bool) {
-        let a = api();
-        let f = self.as_ptr();
-        // SAFETY: elements of this frame, removed through the provider.
-        unsafe { retain_list(self.0.frame_user_meta_list, keep, |u| (a.remove_user_meta_from_frame)(f, u as *mut _)) }
     }
 }
 
@@ -669,88 +655,18 @@ impl ObjectMeta {
         &mut self.0.misc_obj_info
     }
 
-    /// The classifier results (`classifier_meta_list`).
-    #[doc(alias = "classifier_meta_list")]
-    pub fn classifier_metas(&self) -> MetaIter<'_, ClassifierMeta> {
-        // SAFETY: the list belongs to this object.
-        unsafe { MetaIter::new(self.0.classifier_meta_list) }
-    }
+    child_list_methods!(
+        /// The classifier results (`classifier_meta_list`).
+        classifier_metas, classifier_metas_mut, add_classifier_meta, retain_classifier_metas: ClassifierMeta,
+        classifier_meta_list, "classifier_meta_list", acquire_classifier_meta, add_classifier_meta,
+        remove_classifier_meta, "nvds_acquire_classifier_meta_from_pool", "nvds_add_classifier_meta_to_object",
+        "nvds_remove_classifier_meta_from_obj");
 
-    /// The classifier results, writable.
-    pub fn classifier_metas_mut(&mut self) -> MetaIterMut<'_, ClassifierMeta> {
-        // SAFETY: exclusive borrow; each element listed once.
-        unsafe { MetaIterMut::new(self.0.classifier_meta_list) }
-    }
+    user_meta_methods!("Object", obj_user_meta_list, "obj_user_meta_list", add_user_meta_to_obj,
+        "nvds_add_user_meta_to_obj", remove_user_meta_from_obj, "nvds_remove_user_meta_from_object");
 
-    /// Acquires a classifier meta and adds it to this object
-    /// (`nvds_acquire_classifier_meta_from_pool` + `nvds_add_classifier_meta_to_object`).
-    #[doc(alias = "nvds_acquire_classifier_meta_from_pool")]
-    #[doc(alias = "nvds_add_classifier_meta_to_object")]
-    pub fn add_classifier_meta(&mut self) -> Result<&mut ClassifierMeta> {
-        let a = api();
-        // SAFETY: provider functions on this object and its batch.
-        unsafe {
-            let c = non_null((a.acquire_classifier_meta)(self.0.base_meta.batch_meta), "classifier meta")?;
-            (a.add_classifier_meta)(self.as_ptr(), c);
-            Ok(ClassifierMeta::from_ptr_mut(c))
-        }
-    }
-
-    /// Removes the classifier metas for which `keep` returns false
-    /// (`nvds_remove_classifier_meta_from_obj`).
-    #[doc(alias = "nvds_remove_classifier_meta_from_obj")]
-    pub fn retain_classifier_metas(&mut self, keep: impl FnMut(&ClassifierMeta) -> bool) {
-        let a = api();
-        let o = self.as_ptr();
-        // SAFETY: elements of this object, removed through the provider.
-        unsafe { retain_list(self.0.classifier_meta_list, keep, |c| (a.remove_classifier_meta)(o, c as *mut _)) }
-    }
-
-    /// Object-level user metadata (`obj_user_meta_list`).
-    #[doc(alias = "obj_user_meta_list")]
-    pub fn user_metas(&self) -> MetaIter<'_, UserMeta> {
-        // SAFETY: the list belongs to this object.
-        unsafe { MetaIter::new(self.0.obj_user_meta_list) }
-    }
-
-    /// Object-level user metadata, writable.
-    pub fn user_metas_mut(&mut self) -> MetaIterMut<'_, UserMeta> {
-        // SAFETY: exclusive borrow; each element listed once.
-        unsafe { MetaIterMut::new(self.0.obj_user_meta_list) }
-    }
-
-    /// Attaches a typed payload as object user metadata (`nvds_add_user_meta_to_obj`).
-    #[doc(alias = "nvds_add_user_meta_to_obj")]
-    pub fn add_user_meta<T: UserPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
-        let a = api();
-        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
-        unsafe {
-            let u = user::acquire_with(self.0.base_meta.batch_meta, payload)?;
-            (a.add_user_meta_to_obj)(self.as_ptr(), u);
-            Ok(UserMeta::from_ptr_mut(u))
-        }
-    }
-
-    /// Attaches a [`CPayload`] (a C struct DeepStream code can read, such as
-    /// [`crate::infer::TensorOutput`]) as object user metadata.
-    pub fn add_c_user_meta<T: CPayload>(&mut self, payload: T) -> Result<&mut UserMeta> {
-        let a = api();
-        // SAFETY: a fresh user meta from the batch's pool, filled, then added.
-        unsafe {
-            let u = user::acquire_c_with(self.0.base_meta.batch_meta, payload)?;
-            (a.add_user_meta_to_obj)(self.as_ptr(), u);
-            Ok(UserMeta::from_ptr_mut(u))
-        }
-    }
-
-    /// Removes the object user metadata for which `keep` returns false
-    /// (`nvds_remove_user_meta_from_object`).
-    #[doc(alias = "nvds_remove_user_meta_from_object")]
-    pub fn retain_user_metas(&mut self, keep: impl FnMut(&UserMeta) -> bool) {
-        let a = api();
-        let o = self.as_ptr();
-        // SAFETY: elements of this object, removed through the provider.
-        unsafe { retain_list(self.0.obj_user_meta_list, keep, |u| (a.remove_user_meta_from_obj)(o, u as *mut _)) }
+    fn batch_ptr(&self) -> *mut sys::NvDsBatchMeta {
+        self.0.base_meta.batch_meta
     }
 }
 
@@ -786,42 +702,12 @@ impl ClassifierMeta {
         Ok(())
     }
 
-    /// The labels (`label_info_list`).
-    #[doc(alias = "label_info_list")]
-    pub fn label_infos(&self) -> MetaIter<'_, LabelInfo> {
-        // SAFETY: the list belongs to this classifier meta.
-        unsafe { MetaIter::new(self.0.label_info_list) }
-    }
-
-    /// The labels, writable.
-    pub fn label_infos_mut(&mut self) -> MetaIterMut<'_, LabelInfo> {
-        // SAFETY: exclusive borrow; each element listed once.
-        unsafe { MetaIterMut::new(self.0.label_info_list) }
-    }
-
-    /// Acquires a label info and adds it here
-    /// (`nvds_acquire_label_info_meta_from_pool` + `nvds_add_label_info_meta_to_classifier`).
-    #[doc(alias = "nvds_acquire_label_info_meta_from_pool")]
-    #[doc(alias = "nvds_add_label_info_meta_to_classifier")]
-    pub fn add_label_info(&mut self) -> Result<&mut LabelInfo> {
-        let a = api();
-        // SAFETY: provider functions on this classifier meta and its batch.
-        unsafe {
-            let l = non_null((a.acquire_label_info_meta)(self.0.base_meta.batch_meta), "label info")?;
-            (a.add_label_info_meta)(self.as_ptr(), l);
-            Ok(LabelInfo::from_ptr_mut(l))
-        }
-    }
-
-    /// Removes the labels for which `keep` returns false
-    /// (`nvds_remove_label_info_meta_from_classifier`).
-    #[doc(alias = "nvds_remove_label_info_meta_from_classifier")]
-    pub fn retain_label_infos(&mut self, keep: impl FnMut(&LabelInfo) -> bool) {
-        let a = api();
-        let c = self.as_ptr();
-        // SAFETY: elements of this classifier meta, removed through the provider.
-        unsafe { retain_list(self.0.label_info_list, keep, |l| (a.remove_label_info_meta)(c, l as *mut _)) }
-    }
+    child_list_methods!(
+        /// The labels (`label_info_list`).
+        label_infos, label_infos_mut, add_label_info, retain_label_infos: LabelInfo,
+        label_info_list, "label_info_list", acquire_label_info_meta, add_label_info_meta,
+        remove_label_info_meta, "nvds_acquire_label_info_meta_from_pool",
+        "nvds_add_label_info_meta_to_classifier", "nvds_remove_label_info_meta_from_classifier");
 }
 
 transparent! {

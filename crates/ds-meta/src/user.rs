@@ -76,23 +76,50 @@ unsafe extern "C" fn release_payload<T: UserPayload>(data: gpointer, _user_data:
     }
 }
 
-/// Acquires a user meta from the batch's pool and fills it with `payload` (not yet added).
+/// Acquires a user meta from the batch's pool and fills it: `make` gives the data (called
+/// only once the user meta exists), with its type, copy and release functions. Not yet added.
 ///
 /// # Safety
-/// `batch` is a live batch meta.
-pub(crate) unsafe fn acquire_with<T: UserPayload>(batch: *mut NvDsBatchMeta, payload: T) -> Result<*mut NvDsUserMeta> {
+/// `batch` is a live batch meta; `copy` / `release` handle what `make` returns.
+pub(crate) unsafe fn acquire_filled(
+    batch: *mut NvDsBatchMeta,
+    meta_type: NvDsMetaType,
+    copy: unsafe extern "C" fn(gpointer, gpointer) -> gpointer,
+    release: unsafe extern "C" fn(gpointer, gpointer),
+    make: impl FnOnce() -> gpointer,
+) -> Result<*mut NvDsUserMeta> {
     unsafe {
         let u = (api().acquire_user_meta)(batch);
         if u.is_null() {
             return Err(Error::PoolExhausted { what: "user meta" });
         }
-        let env = Envelope { magic: MAGIC, type_id: TypeId::of::<T>(), value: payload };
-        (*u).user_meta_data = Box::into_raw(Box::new(env)) as gpointer;
-        (*u).base_meta.meta_type = T::meta_type();
-        (*u).base_meta.copy_func = Some(copy_payload::<T>);
-        (*u).base_meta.release_func = Some(release_payload::<T>);
+        (*u).user_meta_data = make();
+        (*u).base_meta.meta_type = meta_type;
+        (*u).base_meta.copy_func = Some(copy);
+        (*u).base_meta.release_func = Some(release);
         Ok(u)
     }
+}
+
+/// Acquires a user meta holding `payload` (not yet added).
+///
+/// # Safety
+/// `batch` is a live batch meta.
+pub(crate) unsafe fn acquire_with<T: UserPayload>(batch: *mut NvDsBatchMeta, payload: T) -> Result<*mut NvDsUserMeta> {
+    let make = || Box::into_raw(Box::new(Envelope { magic: MAGIC, type_id: TypeId::of::<T>(), value: payload })) as gpointer;
+    unsafe { acquire_filled(batch, T::meta_type(), copy_payload::<T>, release_payload::<T>, make) }
+}
+
+/// Readers of DeepStream's payloads: `name: META_TYPE => CStruct as Wrapper;`.
+macro_rules! c_readers {
+    ($($(#[$m:meta])* $name:ident : $t:ident => $c:ty as $w:ty;)*) => {$(
+        $(#[$m])*
+        pub fn $name(&self) -> Option<&$w> {
+            self.c_payload_raw::<$c>(NvDsMetaType::$t)
+                // SAFETY: a live struct of the type this metadata type carries.
+                .map(|p| unsafe { <$w>::from_ptr(p) })
+        }
+    )*};
 }
 
 transparent! {
@@ -150,39 +177,17 @@ impl UserMeta {
         Some(unsafe { crate::event::EventMsgMeta::from_ptr_mut(p as *mut _) })
     }
 
-    /// `NvDsInferTensorMeta` (`NVDSINFER_TENSOR_OUTPUT_META`), if this is one.
-    pub fn tensor_output(&self) -> Option<&crate::infer::InferTensorMeta> {
-        self.c_payload_raw::<sys::NvDsInferTensorMeta>(NvDsMetaType::NVDSINFER_TENSOR_OUTPUT_META)
-            // SAFETY: a live NvDsInferTensorMeta.
-            .map(|p| unsafe { crate::infer::InferTensorMeta::from_ptr(p) })
-    }
-
-    /// `NvDsInferSegmentationMeta` (`NVDSINFER_SEGMENTATION_META`), if this is one.
-    pub fn segmentation(&self) -> Option<&crate::infer::InferSegmentationMeta> {
-        self.c_payload_raw::<sys::NvDsInferSegmentationMeta>(NvDsMetaType::NVDSINFER_SEGMENTATION_META)
-            // SAFETY: a live NvDsInferSegmentationMeta.
-            .map(|p| unsafe { crate::infer::InferSegmentationMeta::from_ptr(p) })
-    }
-
-    /// `NvDsOpticalFlowMeta` (`NVDS_OPTICAL_FLOW_META`), if this is one.
-    pub fn optical_flow(&self) -> Option<&crate::infer::OpticalFlowMeta> {
-        self.c_payload_raw::<sys::NvDsOpticalFlowMeta>(NvDsMetaType::NVDS_OPTICAL_FLOW_META)
-            // SAFETY: a live NvDsOpticalFlowMeta.
-            .map(|p| unsafe { crate::infer::OpticalFlowMeta::from_ptr(p) })
-    }
-
-    /// `NvDsTargetMiscDataBatch` (`NVDS_TRACKER_PAST_FRAME_META`), if this is one.
-    pub fn tracker_past_frames(&self) -> Option<&crate::infer::TrackerPastFrames> {
-        self.c_payload_raw::<sys::NvDsTargetMiscDataBatch>(NvDsMetaType::NVDS_TRACKER_PAST_FRAME_META)
-            // SAFETY: a live NvDsTargetMiscDataBatch.
-            .map(|p| unsafe { crate::infer::TrackerPastFrames::from_ptr(p) })
-    }
-
-    /// `NvDsObjReid` (`NVDS_TRACKER_OBJ_REID_META`), if this is one.
-    pub fn obj_reid(&self) -> Option<&crate::infer::ObjReid> {
-        self.c_payload_raw::<sys::NvDsObjReid>(NvDsMetaType::NVDS_TRACKER_OBJ_REID_META)
-            // SAFETY: a live NvDsObjReid.
-            .map(|p| unsafe { crate::infer::ObjReid::from_ptr(p) })
+    c_readers! {
+        /// `NvDsInferTensorMeta` (`NVDSINFER_TENSOR_OUTPUT_META`), if this is one.
+        tensor_output: NVDSINFER_TENSOR_OUTPUT_META => sys::NvDsInferTensorMeta as crate::infer::InferTensorMeta;
+        /// `NvDsInferSegmentationMeta` (`NVDSINFER_SEGMENTATION_META`), if this is one.
+        segmentation: NVDSINFER_SEGMENTATION_META => sys::NvDsInferSegmentationMeta as crate::infer::InferSegmentationMeta;
+        /// `NvDsOpticalFlowMeta` (`NVDS_OPTICAL_FLOW_META`), if this is one.
+        optical_flow: NVDS_OPTICAL_FLOW_META => sys::NvDsOpticalFlowMeta as crate::infer::OpticalFlowMeta;
+        /// `NvDsTargetMiscDataBatch` (`NVDS_TRACKER_PAST_FRAME_META`), if this is one.
+        tracker_past_frames: NVDS_TRACKER_PAST_FRAME_META => sys::NvDsTargetMiscDataBatch as crate::infer::TrackerPastFrames;
+        /// `NvDsObjReid` (`NVDS_TRACKER_OBJ_REID_META`), if this is one.
+        obj_reid: NVDS_TRACKER_OBJ_REID_META => sys::NvDsObjReid as crate::infer::ObjReid;
     }
 }
 
@@ -247,22 +252,12 @@ unsafe extern "C" fn release_c<T: CPayload>(data: gpointer, _user_data: gpointer
     }
 }
 
-/// Acquires a user meta and fills it with a [`CPayload`] (not yet added).
+/// Acquires a user meta holding a [`CPayload`] (not yet added).
 ///
 /// # Safety
 /// `batch` is a live batch meta.
 pub(crate) unsafe fn acquire_c_with<T: CPayload>(batch: *mut NvDsBatchMeta, payload: T) -> Result<*mut NvDsUserMeta> {
-    unsafe {
-        let u = (api().acquire_user_meta)(batch);
-        if u.is_null() {
-            return Err(Error::PoolExhausted { what: "user meta" });
-        }
-        (*u).user_meta_data = holder(payload) as gpointer;
-        (*u).base_meta.meta_type = T::meta_type();
-        (*u).base_meta.copy_func = Some(copy_c::<T>);
-        (*u).base_meta.release_func = Some(release_c::<T>);
-        Ok(u)
-    }
+    unsafe { acquire_filled(batch, T::meta_type(), copy_c::<T>, release_c::<T>, || holder(payload) as gpointer) }
 }
 
 impl UserMeta {

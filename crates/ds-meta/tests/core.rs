@@ -2,6 +2,7 @@
 
 use ds_meta::sys::{self, NvDsMetaType};
 use ds_meta::{BatchMeta, Error, ExtObject, Person, UserPayload, Vehicle};
+use std::sync::Arc;
 
 fn init() {
     ds_meta::init().expect("builtin provider initialises");
@@ -338,14 +339,15 @@ fn typed_user_meta_at_every_level() {
     assert!(o.user_metas().next().unwrap().event_msg().is_none());
 }
 
+/// A payload whose clones are counted by the `Arc`'s strong count.
+#[derive(Clone)]
+struct Counted(#[allow(dead_code)] Arc<()>);
+impl UserPayload for Counted {
+    const DESCRIPTOR: &'static str = "DSRS.TEST.COUNTED";
+}
+
 #[test]
 fn user_meta_removal_runs_release() {
-    use std::sync::Arc;
-    #[derive(Clone)]
-    struct Counted(#[allow(dead_code)] Arc<()>);
-    impl UserPayload for Counted {
-        const DESCRIPTOR: &'static str = "DSRS.TEST.COUNTED";
-    }
     init();
     let token = Arc::new(());
     let mut buf = batch_buffer(1, 1);
@@ -377,12 +379,6 @@ fn user_meta_removal_runs_release() {
 
 #[test]
 fn frame_removal_releases_everything_it_holds() {
-    use std::sync::Arc;
-    #[derive(Clone)]
-    struct Counted(#[allow(dead_code)] Arc<()>);
-    impl UserPayload for Counted {
-        const DESCRIPTOR: &'static str = "DSRS.TEST.COUNTED2";
-    }
     init();
     let token = Arc::new(());
     let mut buf = batch_buffer(3, 3);
