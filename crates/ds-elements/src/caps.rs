@@ -49,6 +49,17 @@ pub fn batch_caps(width: u32, height: u32, fps: gst::Fraction) -> gst::Caps {
         .build()
 }
 
+/// Batch caps, then plain RGBA (what the elements that draw on or split batches offer).
+pub fn batch_or_rgba_caps() -> gst::Caps {
+    let mut c = batch_caps_any();
+    c.merge(
+        gst_video::VideoCapsBuilder::new()
+            .format(VideoFormat::Rgba)
+            .build(),
+    );
+    c
+}
+
 /// Plain `video/x-raw` caps in [`RAW_FORMATS`].
 pub fn raw_caps_any() -> gst::Caps {
     gst_video::VideoCapsBuilder::new()

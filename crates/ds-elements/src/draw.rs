@@ -187,7 +187,12 @@ impl<'a> Canvas<'a> {
     }
 
     /// Blends `color` over every pixel whose centre satisfies `inside`, within a bounding box.
-    fn fill_where(&mut self, bbox: (f32, f32, f32, f32), color: &Color, inside: impl Fn(f32, f32) -> bool) {
+    fn fill_where(
+        &mut self,
+        bbox: (f32, f32, f32, f32),
+        color: &Color,
+        inside: impl Fn(f32, f32) -> bool,
+    ) {
         let x0 = (bbox.0.floor() as i64).max(0);
         let y0 = (bbox.1.floor() as i64).max(0);
         let x1 = (bbox.2.ceil() as i64 + 1).min(self.width as i64);
@@ -204,12 +209,27 @@ impl<'a> Canvas<'a> {
     /// Draws a line `width` pixels wide with round caps.
     pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: u32, color: &Color) {
         let hw = (width.max(1) as f32) / 2.0;
-        let bbox = (x1.min(x2) - hw, y1.min(y2) - hw, x1.max(x2) + hw, y1.max(y2) + hw);
+        let bbox = (
+            x1.min(x2) - hw,
+            y1.min(y2) - hw,
+            x1.max(x2) + hw,
+            y1.max(y2) + hw,
+        );
         self.fill_where(bbox, color, |x, y| seg_dist(x, y, x1, y1, x2, y2) <= hw);
     }
 
     /// Draws an arrow: a line plus filled triangular heads.
-    pub fn arrow(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: u32, head: ArrowHead, color: &Color) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn arrow(
+        &mut self,
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: u32,
+        head: ArrowHead,
+        color: &Color,
+    ) {
         let hw = (width.max(1) as f32) / 2.0;
         let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1e-3);
         let (ux, uy) = ((x2 - x1) / len, (y2 - y1) / len);
@@ -232,7 +252,12 @@ impl<'a> Canvas<'a> {
             heads.push(tri(x1, y1, -ux, -uy));
         }
         let pad = hw + head_half;
-        let bbox = (x1.min(x2) - pad, y1.min(y2) - pad, x1.max(x2) + pad, y1.max(y2) + pad);
+        let bbox = (
+            x1.min(x2) - pad,
+            y1.min(y2) - pad,
+            x1.max(x2) + pad,
+            y1.max(y2) + pad,
+        );
         self.fill_where(bbox, color, |x, y| {
             seg_dist(x, y, x1, y1, x2, y2) <= hw || heads.iter().any(|t| in_triangle(x, y, t))
         });
@@ -240,11 +265,26 @@ impl<'a> Canvas<'a> {
 
     /// Draws a circle outline `width` pixels wide (centred on the radius) and, when given,
     /// a filled disc inside it.
-    pub fn circle(&mut self, xc: f32, yc: f32, r: f32, width: u32, color: &Color, bg: Option<&Color>) {
+    pub fn circle(
+        &mut self,
+        xc: f32,
+        yc: f32,
+        r: f32,
+        width: u32,
+        color: &Color,
+        bg: Option<&Color>,
+    ) {
         let hw = width.max(1) as f32 / 2.0;
-        let bbox = (xc - r - hw - 1.0, yc - r - hw - 1.0, xc + r + hw + 1.0, yc + r + hw + 1.0);
+        let bbox = (
+            xc - r - hw - 1.0,
+            yc - r - hw - 1.0,
+            xc + r + hw + 1.0,
+            yc + r + hw + 1.0,
+        );
         if let Some(bg) = bg {
-            self.fill_where(bbox, bg, |x, y| ((x - xc).powi(2) + (y - yc).powi(2)).sqrt() < r - hw);
+            self.fill_where(bbox, bg, |x, y| {
+                ((x - xc).powi(2) + (y - yc).powi(2)).sqrt() < r - hw
+            });
         }
         self.fill_where(bbox, color, |x, y| {
             (((x - xc).powi(2) + (y - yc).powi(2)).sqrt() - r).abs() <= hw
@@ -252,7 +292,17 @@ impl<'a> Canvas<'a> {
     }
 
     /// Draws `text` with its box's top-left corner at (x, y); returns the box (w, h).
-    pub fn text(&mut self, x: f32, y: f32, text: &str, font: &FontArc, font_size_pt: u32, color: &Color, bg: Option<&Color>) -> (f32, f32) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        text: &str,
+        font: &FontArc,
+        font_size_pt: u32,
+        color: &Color,
+        bg: Option<&Color>,
+    ) -> (f32, f32) {
         let Some(scale) = font.pt_to_px_scale(font_size_pt.max(1) as f32) else {
             return (0.0, 0.0);
         };
@@ -263,7 +313,13 @@ impl<'a> Canvas<'a> {
         let w = widths.iter().cloned().fold(0.0, f32::max);
         let h = line_h * lines.len() as f32 - sf.line_gap();
         if let Some(bg) = bg {
-            self.fill_rect(x.floor() as i64, y.floor() as i64, (x + w).ceil() as i64, (y + h).ceil() as i64, bg);
+            self.fill_rect(
+                x.floor() as i64,
+                y.floor() as i64,
+                (x + w).ceil() as i64,
+                (y + h).ceil() as i64,
+                bg,
+            );
         }
         for (i, line) in lines.iter().enumerate() {
             let baseline = y + sf.ascent() + line_h * i as f32;
@@ -280,7 +336,12 @@ impl<'a> Canvas<'a> {
                 if let Some(outlined) = font.outline_glyph(glyph) {
                     let b = outlined.px_bounds();
                     outlined.draw(|gx, gy, cov| {
-                        self.blend(b.min.x as i64 + gx as i64, b.min.y as i64 + gy as i64, color, cov as f64);
+                        self.blend(
+                            b.min.x as i64 + gx as i64,
+                            b.min.y as i64 + gy as i64,
+                            color,
+                            cov as f64,
+                        );
                     });
                 }
             }
@@ -291,7 +352,15 @@ impl<'a> Canvas<'a> {
     /// Draws one [`Shape`]; text needs a font (`None`: text is skipped).
     pub fn draw(&mut self, shape: &Shape, fonts: Option<&FontSet>) {
         match shape {
-            Shape::Rect { left, top, width, height, border_width, border_color, bg_color } => {
+            Shape::Rect {
+                left,
+                top,
+                width,
+                height,
+                border_width,
+                border_color,
+                bg_color,
+            } => {
                 let (l, t) = (left.round() as i64, top.round() as i64);
                 let (w, h) = (width.round() as i64, height.round() as i64);
                 if let Some(bg) = bg_color {
@@ -299,19 +368,45 @@ impl<'a> Canvas<'a> {
                 }
                 self.rect_border(l, t, w, h, *border_width as i64, border_color);
             }
-            Shape::Text { x, y, text, font_name, font_size, color, bg_color } => {
+            Shape::Text {
+                x,
+                y,
+                text,
+                font_name,
+                font_size,
+                color,
+                bg_color,
+            } => {
                 if let Some(fonts) = fonts {
                     let font = fonts.for_name(font_name);
                     self.text(*x, *y, text, font, *font_size, color, bg_color.as_ref());
                 }
             }
-            Shape::Line { x1, y1, x2, y2, width, color } => self.line(*x1, *y1, *x2, *y2, *width, color),
-            Shape::Arrow { x1, y1, x2, y2, width, head, color } => {
-                self.arrow(*x1, *y1, *x2, *y2, *width, *head, color)
-            }
-            Shape::Circle { xc, yc, radius, width, color, bg_color } => {
-                self.circle(*xc, *yc, *radius, *width, color, bg_color.as_ref())
-            }
+            Shape::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                color,
+            } => self.line(*x1, *y1, *x2, *y2, *width, color),
+            Shape::Arrow {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                head,
+                color,
+            } => self.arrow(*x1, *y1, *x2, *y2, *width, *head, color),
+            Shape::Circle {
+                xc,
+                yc,
+                radius,
+                width,
+                color,
+                bg_color,
+            } => self.circle(*xc, *yc, *radius, *width, color, bg_color.as_ref()),
         }
     }
 }
@@ -333,7 +428,11 @@ fn text_width<F: Font, S: ScaleFont<F>>(sf: &S, text: &str) -> f32 {
 fn seg_dist(px: f32, py: f32, x1: f32, y1: f32, x2: f32, y2: f32) -> f32 {
     let (dx, dy) = (x2 - x1, y2 - y1);
     let l2 = dx * dx + dy * dy;
-    let t = if l2 <= 0.0 { 0.0 } else { (((px - x1) * dx + (py - y1) * dy) / l2).clamp(0.0, 1.0) };
+    let t = if l2 <= 0.0 {
+        0.0
+    } else {
+        (((px - x1) * dx + (py - y1) * dy) / l2).clamp(0.0, 1.0)
+    };
     let (cx, cy) = (x1 + t * dx, y1 + t * dy);
     ((px - cx).powi(2) + (py - cy).powi(2)).sqrt()
 }
@@ -406,7 +505,8 @@ impl FontSet {
 }
 
 fn load_font(path: &Path) -> Result<FontArc, String> {
-    let data = std::fs::read(path).map_err(|e| format!("cannot read font {}: {e}", path.display()))?;
+    let data =
+        std::fs::read(path).map_err(|e| format!("cannot read font {}: {e}", path.display()))?;
     FontArc::try_from_vec(data).map_err(|e| format!("invalid font {}: {e}", path.display()))
 }
 
@@ -425,7 +525,15 @@ mod tests {
         let mut buf = vec![0u8; w * h * 4];
         let mut c = Canvas::new(&mut buf, w as u32, h as u32, w * 4).unwrap();
         c.draw(
-            &Shape::Rect { left: 10.0, top: 8.0, width: 20.0, height: 16.0, border_width: 3, border_color: [1.0, 0.0, 0.0, 1.0], bg_color: Some([0.0, 0.0, 1.0, 0.5]) },
+            &Shape::Rect {
+                left: 10.0,
+                top: 8.0,
+                width: 20.0,
+                height: 16.0,
+                border_width: 3,
+                border_color: [1.0, 0.0, 0.0, 1.0],
+                bg_color: Some([0.0, 0.0, 1.0, 0.5]),
+            },
             None,
         );
         assert_eq!(px(&buf, w, 10, 8), [255, 0, 0, 255]);
@@ -462,7 +570,15 @@ mod tests {
         let (w, h) = (200usize, 40usize);
         let mut buf = vec![0u8; w * h * 4];
         let mut c = Canvas::new(&mut buf, w as u32, h as u32, w * 4).unwrap();
-        let (tw, th) = c.text(5.0, 5.0, "Hello", fonts.for_name("Serif"), 10, &[1.0, 1.0, 1.0, 1.0], Some(&[0.0, 0.0, 1.0, 1.0]));
+        let (tw, th) = c.text(
+            5.0,
+            5.0,
+            "Hello",
+            fonts.for_name("Serif"),
+            10,
+            &[1.0, 1.0, 1.0, 1.0],
+            Some(&[0.0, 0.0, 1.0, 1.0]),
+        );
         // 10 pt at 96 dpi = 13.3 px em: the box is about that high
         assert!(th > 12.0 && th < 20.0, "{th}");
         assert!(tw > 25.0 && tw < 60.0, "{tw}");
@@ -471,8 +587,12 @@ mod tests {
         for y in 5..(5 + th as usize) {
             for x in 5..(5 + tw as usize) {
                 let p = px(&buf, w, x, y);
-                if p[0] > 200 { white += 1; }
-                if p == [0, 0, 255, 255] { blue += 1; }
+                if p[0] > 200 {
+                    white += 1;
+                }
+                if p == [0, 0, 255, 255] {
+                    blue += 1;
+                }
             }
         }
         assert!(white > 20 && blue > 100, "white {white} blue {blue}");

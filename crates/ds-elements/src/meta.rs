@@ -41,7 +41,8 @@ pub(crate) fn attach_batch_meta(
     height: u32,
     frames: &[FrameInfo],
 ) -> Result<(), String> {
-    let bm = BatchMeta::attach(buf, max_frames.max(frames.len() as u32)).map_err(|e| e.to_string())?;
+    let bm =
+        BatchMeta::attach(buf, max_frames.max(frames.len() as u32)).map_err(|e| e.to_string())?;
     for f in frames {
         let fm = bm.add_frame_meta().map_err(|e| e.to_string())?;
         fm.set_batch_id(f.batch_id);
@@ -94,7 +95,11 @@ fn text_shape(t: &ds_meta::TextParams) -> Option<Shape> {
         y: t.y_offset() as f32,
         text: text.to_string(),
         font_name: fp.font_name().to_string(),
-        font_size: if fp.font_size() == 0 { 12 } else { fp.font_size() },
+        font_size: if fp.font_size() == 0 {
+            12
+        } else {
+            fp.font_size()
+        },
         color: color(fp.font_color()),
         bg_color: t.bg_enabled().then(|| color(t.text_bg_clr())),
     })
@@ -148,7 +153,11 @@ fn display_shapes(d: &DisplayMeta, display_bbox: bool, display_text: bool, out: 
 /// What dsosd draws on each frame of `buf`: (batch_id, shapes) in drawing order: objects'
 /// rectangles, then their labels, then each display meta's rectangles, lines, arrows,
 /// circles and texts.
-pub(crate) fn draw_lists(buf: &gst::BufferRef, display_bbox: bool, display_text: bool) -> Vec<(u32, Vec<Shape>)> {
+pub(crate) fn draw_lists(
+    buf: &gst::BufferRef,
+    display_bbox: bool,
+    display_text: bool,
+) -> Vec<(u32, Vec<Shape>)> {
     let Some(bm) = BatchMeta::from_buffer(buf) else {
         return Vec::new();
     };
@@ -262,10 +271,12 @@ pub(crate) fn tile_meta(buf: &mut gst::BufferRef, map: &dyn Fn(&FrameInfo) -> Op
                     }
                     for l in d.lines_mut() {
                         (l.x1, l.y1, l.x2, l.y2) = (a.xu(l.x1), a.yu(l.y1), a.xu(l.x2), a.yu(l.y2));
-                        l.line_width = ((l.line_width as f64) * a.sx.min(a.sy)).round().max(1.0) as u32;
+                        l.line_width =
+                            ((l.line_width as f64) * a.sx.min(a.sy)).round().max(1.0) as u32;
                     }
                     for ar in d.arrows_mut() {
-                        (ar.x1, ar.y1, ar.x2, ar.y2) = (a.xu(ar.x1), a.yu(ar.y1), a.xu(ar.x2), a.yu(ar.y2));
+                        (ar.x1, ar.y1, ar.x2, ar.y2) =
+                            (a.xu(ar.x1), a.yu(ar.y1), a.xu(ar.x2), a.yu(ar.y2));
                     }
                     for c in d.circles_mut() {
                         (c.xc, c.yc) = (a.xu(c.xc), a.yu(c.yc));
@@ -284,7 +295,11 @@ pub(crate) fn tile_meta(buf: &mut gst::BufferRef, map: &dyn Fn(&FrameInfo) -> Op
 
 /// Gives `out` a batch meta holding a copy of frame `batch_id` of `src`'s batch meta (with
 /// its objects, display and user meta), renumbered as frame 0.
-pub(crate) fn single_frame_meta(out: &mut gst::BufferRef, src: &gst::BufferRef, batch_id: u32) -> Result<(), String> {
+pub(crate) fn single_frame_meta(
+    out: &mut gst::BufferRef,
+    src: &gst::BufferRef,
+    batch_id: u32,
+) -> Result<(), String> {
     let Some(sbm) = BatchMeta::from_buffer(src) else {
         return Ok(());
     };
@@ -314,12 +329,19 @@ pub(crate) struct NewObject<'a> {
 /// the class's border colour (red unless the config's `border-color`), its `bg-color` if
 /// any; label text at (left, top - 10) in white "Serif" 11 on black; untracked object id;
 /// `unique_component_id` = `unique_id`; marks the frame `bInferDone`.
-pub(crate) fn add_objects(buf: &mut gst::BufferRef, batch_id: u32, unique_id: u32, objects: &[NewObject]) -> Result<(), String> {
+pub(crate) fn add_objects(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    unique_id: u32,
+    objects: &[NewObject],
+) -> Result<(), String> {
     let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
         return Err("the buffer has no NvDsBatchMeta (is dsstreammux upstream?)".into());
     };
     let Some(fm) = bm.frame_mut(batch_id) else {
-        return Err(format!("the batch meta has no frame with batch_id {batch_id}"));
+        return Err(format!(
+            "the batch meta has no frame with batch_id {batch_id}"
+        ));
     };
     fm.set_infer_done(true);
     for o in objects {
@@ -356,7 +378,8 @@ pub(crate) fn add_objects(buf: &mut gst::BufferRef, batch_id: u32, unique_id: u3
             om.set_obj_label(label).map_err(|e| e.to_string())?;
         }
         let t = om.text_params_mut();
-        t.set_display_text(o.label.unwrap_or("")).map_err(|e| e.to_string())?;
+        t.set_display_text(o.label.unwrap_or(""))
+            .map_err(|e| e.to_string())?;
         t.set_x_offset(o.left.max(0.0) as u32);
         t.set_y_offset((o.top - 10.0).max(0.0) as u32);
         t.set_bg_enabled(true);

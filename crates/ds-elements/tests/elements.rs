@@ -1,4 +1,5 @@
 //! dsosd, dstiler, dsstreamdemux, dsvideoconvert and dsinfer in real pipelines on the real clips.
+#![allow(clippy::type_complexity)]
 mod common;
 
 use common::{clip, init, launch, run};
@@ -9,18 +10,28 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn h264(name: &str, max: i32) -> String {
-    format!("filesrc location={} ! h264parse ! avdec_h264 ! identity eos-after={max}", clip(name))
+    format!(
+        "filesrc location={} ! h264parse ! avdec_h264 ! identity eos-after={max}",
+        clip(name)
+    )
 }
 
 fn mp4(name: &str, max: i32) -> String {
-    format!("filesrc location={} ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after={max}", clip(name))
+    format!(
+        "filesrc location={} ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after={max}",
+        clip(name)
+    )
 }
 
 type Frames = Arc<Mutex<Vec<(gst::Buffer, gst::Caps)>>>;
 
 /// Collects every buffer (with its caps) reaching appsink `name`.
 fn collect(p: &gst::Pipeline, name: &str) -> Frames {
-    let sink = p.by_name(name).unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let sink = p
+        .by_name(name)
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
     let v: Frames = Arc::default();
     let v2 = v.clone();
     sink.set_callbacks(
@@ -42,14 +53,23 @@ fn px(data: &[u8], w: u32, x: u32, y: u32) -> [u8; 4] {
     [data[o], data[o + 1], data[o + 2], data[o + 3]]
 }
 
-fn set_text(t: &mut ds_meta::TextParams, text: &str, x: u32, y: u32, size: u32, color: [f64; 4], bg: Option<[f64; 4]>) {
+fn set_text(
+    t: &mut ds_meta::TextParams,
+    text: &str,
+    x: u32,
+    y: u32,
+    size: u32,
+    color: [f64; 4],
+    bg: Option<[f64; 4]>,
+) {
     t.set_display_text(text).unwrap();
     t.set_x_offset(x);
     t.set_y_offset(y);
     let f = t.font_params_mut();
     f.set_font_name("Serif").unwrap();
     f.set_font_size(size);
-    f.font_color_mut().set(color[0], color[1], color[2], color[3]);
+    f.font_color_mut()
+        .set(color[0], color[1], color[2], color[3]);
     if let Some(b) = bg {
         t.set_bg_enabled(true);
         t.text_bg_clr_mut().set(b[0], b[1], b[2], b[3]);
@@ -59,7 +79,9 @@ fn set_text(t: &mut ds_meta::TextParams, text: &str, x: u32, y: u32, size: u32, 
 /// Adds one object and one display meta of every kind to each frame, like an app's probe.
 fn add_drawings(pad: &gst::Pad) {
     pad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
-        let Some(buf) = info.buffer_mut() else { return gst::PadProbeReturn::Ok };
+        let Some(buf) = info.buffer_mut() else {
+            return gst::PadProbeReturn::Ok;
+        };
         let buf = buf.make_mut();
         let bm = BatchMeta::from_buffer_mut(buf).expect("batch meta");
         for f in bm.frames_mut() {
@@ -71,7 +93,15 @@ fn add_drawings(pad: &gst::Pad) {
                 (r.left, r.top, r.width, r.height) = (100.0 + 10.0 * s as f32, 80.0, 200.0, 120.0);
                 r.border_width = 4;
                 r.border_color.set(1.0, 0.0, 0.0, 1.0);
-                set_text(o.text_params_mut(), "car", 100, 60, 11, [1.0, 1.0, 1.0, 1.0], Some([0.0, 0.0, 0.0, 1.0]));
+                set_text(
+                    o.text_params_mut(),
+                    "car",
+                    100,
+                    60,
+                    11,
+                    [1.0, 1.0, 1.0, 1.0],
+                    Some([0.0, 0.0, 0.0, 1.0]),
+                );
             }
             let d = f.add_display_meta().unwrap();
             let r = d.add_rect().unwrap();
@@ -89,7 +119,15 @@ fn add_drawings(pad: &gst::Pad) {
             (a.x1, a.y1, a.x2, a.y2, a.arrow_width) = (350, 330, 600, 330, 4);
             a.arrow_head = ds_meta::sys::NvOSD_Arrow_Head_Direction::END_HEAD;
             a.arrow_color.set(1.0, 0.0, 1.0, 1.0);
-            set_text(d.add_label().unwrap(), "Frame", 20, 20, 20, [1.0, 1.0, 1.0, 1.0], Some([0.0, 0.0, 0.0, 1.0]));
+            set_text(
+                d.add_label().unwrap(),
+                "Frame",
+                20,
+                20,
+                20,
+                [1.0, 1.0, 1.0, 1.0],
+                Some([0.0, 0.0, 0.0, 1.0]),
+            );
         }
         gst::PadProbeReturn::Ok
     });
@@ -111,14 +149,20 @@ fn osd_draws_where_the_metadata_says() {
     let b2 = before.clone();
     sinkpad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         let buf = info.buffer().unwrap();
-        b2.lock().unwrap().push(buf.peek_memory(0).map_readable().unwrap().to_vec());
+        b2.lock()
+            .unwrap()
+            .push(buf.peek_memory(0).map_readable().unwrap().to_vec());
         gst::PadProbeReturn::Ok
     });
     let out = collect(&p, "out");
     run(&p, Duration::from_secs(30)).unwrap();
     let out = out.lock().unwrap();
     let before = before.lock().unwrap();
-    assert!(out.len() >= 5 && out.len() == before.len(), "{} frames", out.len());
+    assert!(
+        out.len() >= 5 && out.len() == before.len(),
+        "{} frames",
+        out.len()
+    );
     for ((buf, caps), orig) in out.iter().zip(before.iter()) {
         assert!(!ds_elements::caps::is_batch(caps));
         let map = buf.map_readable().unwrap();
@@ -156,7 +200,10 @@ fn osd_draws_where_the_metadata_says() {
                 }
             }
         }
-        assert!(black > 600 && white > 150, "text box: {black} black, {white} white pixels");
+        assert!(
+            black > 600 && white > 150,
+            "text box: {black} black, {white} white pixels"
+        );
         assert!(unchanged(20, 56) && unchanged(150, 25));
         // the object's label "car" at (100, 60), 11 pt: its black box starts there
         assert_eq!(&px(d, w, 100, 61)[..3], &[0, 0, 0]);
@@ -177,7 +224,14 @@ fn osd_display_flags() {
     let before: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
     let b2 = before.clone();
     sinkpad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        b2.lock().unwrap().push(info.buffer().unwrap().peek_memory(0).map_readable().unwrap().to_vec());
+        b2.lock().unwrap().push(
+            info.buffer()
+                .unwrap()
+                .peek_memory(0)
+                .map_readable()
+                .unwrap()
+                .to_vec(),
+        );
         gst::PadProbeReturn::Ok
     });
     let out = collect(&p, "out");
@@ -214,20 +268,29 @@ fn tiler_maps_frames_and_coordinates() {
     add_drawings(&tiler.static_pad("sink").unwrap());
     let seen: Arc<Mutex<Vec<(u32, u32, [f32; 4], (u32, u32), (u32, u32, u32))>>> = Arc::default();
     let s2 = seen.clone();
-    tiler.static_pad("src").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let buf = info.buffer().unwrap();
-        assert_eq!(buf.n_memory(), 1);
-        let bm = BatchMeta::from_buffer(buf).expect("batch meta after the tiler");
-        for f in bm.frames() {
-            let o = f.objects().next().expect("object kept");
-            let r = o.rect_params();
-            let t = o.text_params();
-            let d = f.display_metas().next().expect("display meta kept");
-            let c = &d.circles()[0];
-            s2.lock().unwrap().push((f.source_id(), f.batch_id(), [r.left, r.top, r.width, r.height], (t.x_offset(), t.y_offset()), (c.xc, c.yc, c.radius)));
-        }
-        gst::PadProbeReturn::Ok
-    });
+    tiler
+        .static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let buf = info.buffer().unwrap();
+            assert_eq!(buf.n_memory(), 1);
+            let bm = BatchMeta::from_buffer(buf).expect("batch meta after the tiler");
+            for f in bm.frames() {
+                let o = f.objects().next().expect("object kept");
+                let r = o.rect_params();
+                let t = o.text_params();
+                let d = f.display_metas().next().expect("display meta kept");
+                let c = &d.circles()[0];
+                s2.lock().unwrap().push((
+                    f.source_id(),
+                    f.batch_id(),
+                    [r.left, r.top, r.width, r.height],
+                    (t.x_offset(), t.y_offset()),
+                    (c.xc, c.yc, c.radius),
+                ));
+            }
+            gst::PadProbeReturn::Ok
+        });
     let batches = collect(&p, "batches");
     let tiled = collect(&p, "tiled");
     run(&p, Duration::from_secs(30)).unwrap();
@@ -238,7 +301,10 @@ fn tiler_maps_frames_and_coordinates() {
         let ox = 480.0 * *src as f32;
         let want = [(100.0 + 10.0 * *src as f32) * 0.75 + ox, 80.0, 150.0, 120.0];
         for k in 0..4 {
-            assert!((rect[k] - want[k]).abs() < 0.01, "source {src}: rect {rect:?} want {want:?}");
+            assert!(
+                (rect[k] - want[k]).abs() < 0.01,
+                "source {src}: rect {rect:?} want {want:?}"
+            );
         }
         assert_eq!(*text, ((100.0 * 0.75 + ox).round() as u32, 60));
         assert_eq!(*circle, ((520.0 * 0.75 + ox).round() as u32, 90, 23));
@@ -246,13 +312,25 @@ fn tiler_maps_frames_and_coordinates() {
     // pixels: the OSD drew each source's box inside its tile, and each tile shows its source
     let batches = batches.lock().unwrap();
     let tiled = tiled.lock().unwrap();
-    let full: Vec<&gst::Buffer> = batches.iter().map(|(b, _)| b).filter(|b| b.n_memory() == 2).collect();
+    let full: Vec<&gst::Buffer> = batches
+        .iter()
+        .map(|(b, _)| b)
+        .filter(|b| b.n_memory() == 2)
+        .collect();
     assert!(!full.is_empty());
     let (tb, _) = &tiled[0];
     let tm = tb.map_readable().unwrap();
     let d = tm.as_slice();
-    assert_eq!(&px(d, 960, 75, 100)[..3], &[255, 0, 0], "source 0 box left border");
-    assert_eq!(&px(d, 960, 480 + 84, 100)[..3], &[255, 0, 0], "source 1 box left border");
+    assert_eq!(
+        &px(d, 960, 75, 100)[..3],
+        &[255, 0, 0],
+        "source 0 box left border"
+    );
+    assert_eq!(
+        &px(d, 960, 480 + 84, 100)[..3],
+        &[255, 0, 0],
+        "source 1 box left border"
+    );
     // tile contents: the 0.75 x 1.0 downscale of each source frame (compare an untouched spot)
     let b0 = &batches[0].0;
     for (k, ox) in [(0usize, 0u32), (1, 480)] {
@@ -282,34 +360,56 @@ fn demux_returns_each_source_intact() {
     type Seen = BTreeMap<u32, BTreeMap<i32, (Vec<u8>, u64)>>;
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let s2 = seen.clone();
-    p.by_name("d").unwrap().static_pad("sink").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let buf = info.buffer().unwrap();
-        let bm = BatchMeta::from_buffer(buf).unwrap();
-        for f in bm.frames() {
-            let px = buf.peek_memory(f.batch_id() as usize).map_readable().unwrap().to_vec();
-            s2.lock().unwrap().entry(f.source_id()).or_default().insert(f.frame_num(), (px, f.buf_pts()));
-        }
-        gst::PadProbeReturn::Ok
-    });
+    p.by_name("d")
+        .unwrap()
+        .static_pad("sink")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let buf = info.buffer().unwrap();
+            let bm = BatchMeta::from_buffer(buf).unwrap();
+            for f in bm.frames() {
+                let px = buf
+                    .peek_memory(f.batch_id() as usize)
+                    .map_readable()
+                    .unwrap()
+                    .to_vec();
+                s2.lock()
+                    .unwrap()
+                    .entry(f.source_id())
+                    .or_default()
+                    .insert(f.frame_num(), (px, f.buf_pts()));
+            }
+            gst::PadProbeReturn::Ok
+        });
     let outs: Vec<Frames> = (0..3).map(|i| collect(&p, &format!("o{i}"))).collect();
     run(&p, Duration::from_secs(30)).unwrap();
     let seen = seen.lock().unwrap();
     for (src, out) in outs.iter().enumerate() {
         let out = out.lock().unwrap();
         let inn = &seen[&(src as u32)];
-        eprintln!("source {src}: {} frames into the demuxer, {} out of src_{src}", inn.len(), out.len());
+        eprintln!(
+            "source {src}: {} frames into the demuxer, {} out of src_{src}",
+            inn.len(),
+            out.len()
+        );
         assert_eq!(out.len(), inn.len());
         for (n, (buf, caps)) in out.iter().enumerate() {
             assert_eq!(caps::is_batch(caps), src != 2, "{caps}");
             let bm = BatchMeta::from_buffer(buf).expect("frame meta travels with the frame");
             assert_eq!(bm.num_frames_in_batch(), 1);
             let f = bm.frames().next().unwrap();
-            assert_eq!((f.source_id(), f.frame_num(), f.batch_id()), (src as u32, n as i32, 0));
+            assert_eq!(
+                (f.source_id(), f.frame_num(), f.batch_id()),
+                (src as u32, n as i32, 0)
+            );
             assert_eq!(f.objects().count(), 0);
             let (pixels, pts) = &inn[&(n as i32)];
             assert_eq!(buf.pts().map(|t| t.nseconds()), Some(*pts));
             let m = buf.map_readable().unwrap();
-            assert!(m.as_slice() == pixels.as_slice(), "source {src} frame {n} pixels differ");
+            assert!(
+                m.as_slice() == pixels.as_slice(),
+                "source {src} frame {n} pixels differ"
+            );
         }
     }
     assert_eq!(seen[&0].len(), 50);
@@ -329,19 +429,29 @@ fn videoconvert_plain_to_batch_and_back() {
     let osd = p.by_name("osd").unwrap();
     let metas: Arc<Mutex<Vec<(u32, i32, u32, u32)>>> = Arc::default();
     let m2 = metas.clone();
-    osd.static_pad("sink").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let buf = info.buffer().unwrap();
-        let bm = BatchMeta::from_buffer(buf).expect("plain -> batch adds a batch meta");
-        let f = bm.frames().next().unwrap();
-        m2.lock().unwrap().push((f.source_id(), f.frame_num(), f.source_frame_width(), f.pipeline_width()));
-        gst::PadProbeReturn::Ok
-    });
+    osd.static_pad("sink")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let buf = info.buffer().unwrap();
+            let bm = BatchMeta::from_buffer(buf).expect("plain -> batch adds a batch meta");
+            let f = bm.frames().next().unwrap();
+            m2.lock().unwrap().push((
+                f.source_id(),
+                f.frame_num(),
+                f.source_frame_width(),
+                f.pipeline_width(),
+            ));
+            gst::PadProbeReturn::Ok
+        });
     let out = collect(&p, "out");
     run(&p, Duration::from_secs(30)).unwrap();
     let out = out.lock().unwrap();
     assert!(out.len() >= 4);
     let info = gst_video::VideoInfo::from_caps(&out[0].1).unwrap();
-    assert_eq!((info.format(), info.width(), info.height()), (gst_video::VideoFormat::I420, 384, 288));
+    assert_eq!(
+        (info.format(), info.width(), info.height()),
+        (gst_video::VideoFormat::I420, 384, 288)
+    );
     let metas = metas.lock().unwrap();
     assert_eq!(metas[0], (0, 0, 768, 768));
     assert_eq!(metas[1].1, 1);
@@ -357,7 +467,10 @@ fn videoconvert_refuses_a_batch_of_several_frames() {
         h264("vtest-5s.h264", 5)
     ));
     let err = run(&p, Duration::from_secs(30)).unwrap_err();
-    assert!(err.contains("put dstiler or dsstreamdemux before dsvideoconvert"), "{err}");
+    assert!(
+        err.contains("put dstiler or dsstreamdemux before dsvideoconvert"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -377,38 +490,72 @@ fn infer_adds_objects_with_nvinfer_defaults() {
     assert_eq!(infer.property::<u32>("interval"), 1);
     let found: Arc<Mutex<Vec<(i32, usize)>>> = Arc::default();
     let f2 = found.clone();
-    infer.static_pad("src").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let buf = info.buffer().unwrap();
-        let bm = BatchMeta::from_buffer(buf).unwrap();
-        for f in bm.frames() {
-            f2.lock().unwrap().push((f.frame_num(), f.objects().count()));
-            for o in f.objects() {
-                assert_eq!(o.unique_component_id(), 1);
-                assert_eq!(o.object_id(), ds_meta::sys::UNTRACKED_OBJECT_ID);
-                assert!(o.confidence() >= 0.3 && o.confidence() <= 1.0);
-                let r = o.rect_params();
-                assert_eq!(r.border_width, 3);
-                let want = if o.class_id() == 2 { [0.0, 1.0, 0.0, 1.0] } else { [1.0, 0.0, 0.0, 1.0] };
-                assert_eq!([r.border_color.red, r.border_color.green, r.border_color.blue, r.border_color.alpha], want);
-                assert!(r.left >= 0.0 && r.top >= 0.0 && r.left + r.width <= 640.5 && r.top + r.height <= 360.5);
-                assert!(!o.obj_label().is_empty());
-                let t = o.text_params();
-                assert_eq!(t.display_text(), o.obj_label());
-                assert_eq!(t.x_offset(), r.left as u32);
-                assert_eq!(t.y_offset(), (r.top - 10.0).max(0.0) as u32);
-                assert_eq!(t.font_params().font_name(), "Serif");
-                assert_eq!(t.font_params().font_size(), 11);
-                assert!(t.bg_enabled());
+    infer
+        .static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let buf = info.buffer().unwrap();
+            let bm = BatchMeta::from_buffer(buf).unwrap();
+            for f in bm.frames() {
+                f2.lock()
+                    .unwrap()
+                    .push((f.frame_num(), f.objects().count()));
+                for o in f.objects() {
+                    assert_eq!(o.unique_component_id(), 1);
+                    assert_eq!(o.object_id(), ds_meta::sys::UNTRACKED_OBJECT_ID);
+                    assert!(o.confidence() >= 0.3 && o.confidence() <= 1.0);
+                    let r = o.rect_params();
+                    assert_eq!(r.border_width, 3);
+                    let want = if o.class_id() == 2 {
+                        [0.0, 1.0, 0.0, 1.0]
+                    } else {
+                        [1.0, 0.0, 0.0, 1.0]
+                    };
+                    assert_eq!(
+                        [
+                            r.border_color.red,
+                            r.border_color.green,
+                            r.border_color.blue,
+                            r.border_color.alpha
+                        ],
+                        want
+                    );
+                    assert!(
+                        r.left >= 0.0
+                            && r.top >= 0.0
+                            && r.left + r.width <= 640.5
+                            && r.top + r.height <= 360.5
+                    );
+                    assert!(!o.obj_label().is_empty());
+                    let t = o.text_params();
+                    assert_eq!(t.display_text(), o.obj_label());
+                    assert_eq!(t.x_offset(), r.left as u32);
+                    assert_eq!(t.y_offset(), (r.top - 10.0).max(0.0) as u32);
+                    assert_eq!(t.font_params().font_name(), "Serif");
+                    assert_eq!(t.font_params().font_size(), 11);
+                    assert!(t.bg_enabled());
+                }
             }
-        }
-        gst::PadProbeReturn::Ok
-    });
+            gst::PadProbeReturn::Ok
+        });
     run(&p, Duration::from_secs(60)).unwrap();
     let found = found.lock().unwrap();
     eprintln!("frame_num, objects: {found:?}");
     // interval=1: infer on frames 0, 2, 4 ...; the market scene has people and cars
-    assert!(found.iter().filter(|(n, _)| n % 2 == 0).all(|(_, k)| *k > 0), "{found:?}");
-    assert!(found.iter().filter(|(n, _)| n % 2 == 1).all(|(_, k)| *k == 0), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .filter(|(n, _)| n % 2 == 0)
+            .all(|(_, k)| *k > 0),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .filter(|(n, _)| n % 2 == 1)
+            .all(|(_, k)| *k == 0),
+        "{found:?}"
+    );
 }
 
 #[test]

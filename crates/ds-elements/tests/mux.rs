@@ -1,4 +1,5 @@
 //! dsstreammux acceptance tests on the real clips (scripts/setup.sh fetches them).
+#![allow(clippy::type_complexity)]
 mod common;
 
 use common::{clip, init, launch, run};
@@ -34,45 +35,82 @@ fn tally(mux: &gst::Element, w: u32, h: u32) -> Arc<Mutex<Tally>> {
         count_in(&pad, &t);
     }
     let t2 = t.clone();
-    mux.static_pad("src").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let Some(buf) = info.buffer() else { return gst::PadProbeReturn::Ok };
-        let mut t = t2.lock().unwrap();
-        let Some(bm) = BatchMeta::from_buffer(buf) else {
-            t.problems.push("batch without NvDsBatchMeta".into());
-            return gst::PadProbeReturn::Ok;
-        };
-        if bm.num_frames_in_batch() as usize != buf.n_memory() {
-            t.problems.push(format!("{} frame metas for {} memories", bm.num_frames_in_batch(), buf.n_memory()));
-        }
-        t.batch_sizes.push(buf.n_memory());
-        for (i, f) in bm.frames().enumerate() {
-            if f.batch_id() as usize != i || buf.peek_memory(i).size() != (w * h * 4) as usize {
-                t.problems.push(format!("frame {i}: batch_id {} memory size {}", f.batch_id(), buf.peek_memory(i).size()));
+    mux.static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let Some(buf) = info.buffer() else {
+                return gst::PadProbeReturn::Ok;
+            };
+            let mut t = t2.lock().unwrap();
+            let Some(bm) = BatchMeta::from_buffer(buf) else {
+                t.problems.push("batch without NvDsBatchMeta".into());
+                return gst::PadProbeReturn::Ok;
+            };
+            if bm.num_frames_in_batch() as usize != buf.n_memory() {
+                t.problems.push(format!(
+                    "{} frame metas for {} memories",
+                    bm.num_frames_in_batch(),
+                    buf.n_memory()
+                ));
             }
-            if f.pad_index() != f.source_id() || f.pipeline_width() != w || f.pipeline_height() != h {
-                t.problems.push(format!("frame {i}: pad_index {} source_id {} pipeline {}x{}", f.pad_index(), f.source_id(), f.pipeline_width(), f.pipeline_height()));
+            t.batch_sizes.push(buf.n_memory());
+            for (i, f) in bm.frames().enumerate() {
+                if f.batch_id() as usize != i || buf.peek_memory(i).size() != (w * h * 4) as usize {
+                    t.problems.push(format!(
+                        "frame {i}: batch_id {} memory size {}",
+                        f.batch_id(),
+                        buf.peek_memory(i).size()
+                    ));
+                }
+                if f.pad_index() != f.source_id()
+                    || f.pipeline_width() != w
+                    || f.pipeline_height() != h
+                {
+                    t.problems.push(format!(
+                        "frame {i}: pad_index {} source_id {} pipeline {}x{}",
+                        f.pad_index(),
+                        f.source_id(),
+                        f.pipeline_width(),
+                        f.pipeline_height()
+                    ));
+                }
+                if f.ntp_timestamp() == 0 {
+                    t.problems.push("ntp_timestamp not set".into());
+                }
+                *t.out.entry(f.source_id()).or_default() += 1;
+                t.frame_nums
+                    .entry(f.source_id())
+                    .or_default()
+                    .push(f.frame_num());
+                t.source_sizes.insert(
+                    f.source_id(),
+                    (f.source_frame_width(), f.source_frame_height()),
+                );
             }
-            if f.ntp_timestamp() == 0 {
-                t.problems.push("ntp_timestamp not set".into());
-            }
-            *t.out.entry(f.source_id()).or_default() += 1;
-            t.frame_nums.entry(f.source_id()).or_default().push(f.frame_num());
-            t.source_sizes.insert(f.source_id(), (f.source_frame_width(), f.source_frame_height()));
-        }
-        gst::PadProbeReturn::Ok
-    });
+            gst::PadProbeReturn::Ok
+        });
     t
 }
 
 /// Checks frames in == frames out per source and frame_num = 0, 1, 2 ... per source.
 fn check(t: &Tally, expected_sources: usize) {
-    eprintln!("in {:?} out {:?} batches {} (sizes seen {:?})", t.inn, t.out, t.batch_sizes.len(), {
-        let mut s: Vec<usize> = t.batch_sizes.clone();
-        s.sort();
-        s.dedup();
-        s
-    });
-    assert!(t.problems.is_empty(), "{:?}", &t.problems[..t.problems.len().min(5)]);
+    eprintln!(
+        "in {:?} out {:?} batches {} (sizes seen {:?})",
+        t.inn,
+        t.out,
+        t.batch_sizes.len(),
+        {
+            let mut s: Vec<usize> = t.batch_sizes.clone();
+            s.sort();
+            s.dedup();
+            s
+        }
+    );
+    assert!(
+        t.problems.is_empty(),
+        "{:?}",
+        &t.problems[..t.problems.len().min(5)]
+    );
     assert_eq!(t.inn.len(), expected_sources, "{t:?}");
     assert_eq!(t.inn, t.out, "frames in != frames out");
     for (src, nums) in &t.frame_nums {
@@ -82,11 +120,17 @@ fn check(t: &Tally, expected_sources: usize) {
 }
 
 fn h264(name: &str, max: i32) -> String {
-    format!("filesrc location={} ! h264parse ! avdec_h264 ! identity eos-after={max}", clip(name))
+    format!(
+        "filesrc location={} ! h264parse ! avdec_h264 ! identity eos-after={max}",
+        clip(name)
+    )
 }
 
 fn mp4(name: &str, max: i32) -> String {
-    format!("filesrc location={} ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after={max}", clip(name))
+    format!(
+        "filesrc location={} ! qtdemux ! h264parse ! avdec_h264 ! identity eos-after={max}",
+        clip(name)
+    )
 }
 
 fn mux_pipeline(batch: u32, w: u32, h: u32, sources: &[String], extra: &str) -> gst::Pipeline {
@@ -115,7 +159,13 @@ fn one_source() {
 #[test]
 fn two_sources_of_different_sizes_and_rates() {
     init();
-    let p = mux_pipeline(2, 640, 360, &[h264("vtest-5s.h264", -1), mp4("bikes.mp4", 80)], "");
+    let p = mux_pipeline(
+        2,
+        640,
+        360,
+        &[h264("vtest-5s.h264", -1), mp4("bikes.mp4", 80)],
+        "",
+    );
     let t = tally(&p.by_name("m").unwrap(), 640, 360);
     run(&p, Duration::from_secs(30)).unwrap();
     let t = t.lock().unwrap();
@@ -151,23 +201,29 @@ fn four_sources_of_different_sizes_and_rates() {
     assert_eq!(t.source_sizes[&1], (640, 360));
     assert_eq!(t.source_sizes[&2], (640, 272));
     assert_eq!(t.source_sizes[&3], (176, 144));
-    assert!(t.batch_sizes.iter().any(|n| *n == 4));
+    assert!(t.batch_sizes.contains(&4));
 }
 
 #[test]
 fn one_source_ends_early() {
     init();
-    let p = mux_pipeline(2, 640, 360, &[h264("vtest-5s.h264", -1), h264("market.h264", 12)], "");
+    let p = mux_pipeline(
+        2,
+        640,
+        360,
+        &[h264("vtest-5s.h264", -1), h264("market.h264", 12)],
+        "",
+    );
     let t = tally(&p.by_name("m").unwrap(), 640, 360);
     // the muxer posts stream-eos for the source that ended
     let bus = p.bus().unwrap();
     let eos_ids = Arc::new(Mutex::new(Vec::new()));
     let ids = eos_ids.clone();
     bus.set_sync_handler(move |_, msg| {
-        if let gst::MessageView::Element(e) = msg.view() {
-            if let Some(s) = e.structure().filter(|s| s.name() == "stream-eos") {
-                ids.lock().unwrap().push(s.get::<u32>("stream-id").unwrap());
-            }
+        if let gst::MessageView::Element(e) = msg.view()
+            && let Some(s) = e.structure().filter(|s| s.name() == "stream-eos")
+        {
+            ids.lock().unwrap().push(s.get::<u32>("stream-id").unwrap());
         }
         gst::BusSyncReply::Pass
     });
@@ -209,7 +265,10 @@ fn source_removed_at_runtime() {
     // wait until source 1 has sent 10 frames out of the muxer
     let deadline = Instant::now() + Duration::from_secs(20);
     while t.lock().unwrap().out.get(&1).copied().unwrap_or(0) < 10 {
-        assert!(Instant::now() < deadline, "source 1 never reached 10 frames");
+        assert!(
+            Instant::now() < deadline,
+            "source 1 never reached 10 frames"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // what runtime_source_add_delete does: source to NULL, flush-stop, release the pad, remove
@@ -223,14 +282,20 @@ fn source_removed_at_runtime() {
     p.set_state(gst::State::Null).unwrap();
     res.unwrap();
     let t = t.lock().unwrap();
-    eprintln!("source 1 removed after source 0 had {removed_at} frames out; in {:?} out {:?}", t.inn, t.out);
+    eprintln!(
+        "source 1 removed after source 0 had {removed_at} frames out; in {:?} out {:?}",
+        t.inn, t.out
+    );
     assert!(t.problems.is_empty(), "{:?}", t.problems);
     // source 0 lost nothing and went on to its end
     assert_eq!(t.inn[&0], 50);
     assert_eq!(t.out[&0], 50);
     // source 1: at most the frames queued in its pad at release were dropped
     let (i1, o1) = (t.inn[&1], t.out[&1]);
-    assert!(o1 >= 10 && o1 <= i1 && i1 - o1 <= 2, "source 1 in {i1} out {o1}");
+    assert!(
+        o1 >= 10 && o1 <= i1 && i1 - o1 <= 2,
+        "source 1 in {i1} out {o1}"
+    );
     let nums = &t.frame_nums[&0];
     assert_eq!(nums, &(0..50).collect::<Vec<i32>>());
 }
@@ -239,15 +304,26 @@ fn source_removed_at_runtime() {
 fn live_source() {
     init();
     // A live source made of a real clip: decoded at real time into an appsrc(is-live=true).
-    let feeder = launch(&format!("{} ! videoconvert ! video/x-raw,format=I420 ! appsink name=a sync=true", h264("vtest-5s.h264", 20)));
-    let appsink = feeder.by_name("a").unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let feeder = launch(&format!(
+        "{} ! videoconvert ! video/x-raw,format=I420 ! appsink name=a sync=true",
+        h264("vtest-5s.h264", 20)
+    ));
+    let appsink = feeder
+        .by_name("a")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
     let p = launch(
         "appsrc name=live is-live=true do-timestamp=true format=time ! queue ! m.sink_0 \
          dsstreammux name=m batch-size=2 width=640 height=360 live-source=true batched-push-timeout=40000 ! fakesink name=out sync=true",
     );
-    let appsrc = p.by_name("live").unwrap().downcast::<gst_app::AppSrc>().unwrap();
+    let appsrc = p
+        .by_name("live")
+        .unwrap()
+        .downcast::<gst_app::AppSrc>()
+        .unwrap();
     let mux = p.by_name("m").unwrap();
-    assert_eq!(p.by_name("m").unwrap().property::<bool>("live-source"), true);
+    assert!(p.by_name("m").unwrap().property::<bool>("live-source"));
     let t = tally(&mux, 640, 360);
     let appsrc2 = appsrc.clone();
     appsink.set_callbacks(
@@ -288,7 +364,11 @@ fn live_source() {
     // one live source with batch-size 2: each batch went out with one frame (all pads had
     // data), at the clip's pace (10 fps): 20 frames take about 2 s
     assert!(t.batch_sizes.iter().all(|n| *n == 1));
-    assert!(start.elapsed() > Duration::from_millis(1500), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() > Duration::from_millis(1500),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -302,7 +382,11 @@ fn enable_padding_keeps_the_aspect_ratio() {
         h264("vtest-5s.h264", 3),
         mp4("bikes.mp4", 3)
     ));
-    let sink = p.by_name("out").unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let sink = p
+        .by_name("out")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
     let frames: Arc<Mutex<Vec<(u32, Vec<u8>)>>> = Arc::default();
     let f2 = frames.clone();
     sink.set_callbacks(
@@ -312,7 +396,10 @@ fn enable_padding_keeps_the_aspect_ratio() {
                 let buf = sample.buffer().unwrap();
                 let bm = BatchMeta::from_buffer(buf).unwrap();
                 for f in bm.frames() {
-                    let m = buf.peek_memory(f.batch_id() as usize).map_readable().unwrap();
+                    let m = buf
+                        .peek_memory(f.batch_id() as usize)
+                        .map_readable()
+                        .unwrap();
                     f2.lock().unwrap().push((f.source_id(), m.to_vec()));
                 }
                 Ok(gst::FlowSuccess::Ok)
@@ -321,17 +408,24 @@ fn enable_padding_keeps_the_aspect_ratio() {
     );
     run(&p, Duration::from_secs(30)).unwrap();
     let frames = frames.lock().unwrap();
-    let black = |d: &[u8], x: usize, y: usize| d[(y * 640 + x) * 4..(y * 640 + x) * 4 + 3] == [0, 0, 0];
+    let black =
+        |d: &[u8], x: usize, y: usize| d[(y * 640 + x) * 4..(y * 640 + x) * 4 + 3] == [0, 0, 0];
     let mut checked = [0, 0];
     for (src, d) in frames.iter() {
         if *src == 0 {
             for y in (0..360).step_by(7) {
-                assert!(black(d, 0, y) && black(d, 79, y) && black(d, 560, y) && black(d, 639, y), "row {y}");
+                assert!(
+                    black(d, 0, y) && black(d, 79, y) && black(d, 560, y) && black(d, 639, y),
+                    "row {y}"
+                );
             }
             assert!((0..360).any(|y| !black(d, 320, y)));
         } else {
             for x in (0..640).step_by(7) {
-                assert!(black(d, x, 0) && black(d, x, 43) && black(d, x, 316) && black(d, x, 359), "column {x}");
+                assert!(
+                    black(d, x, 0) && black(d, x, 43) && black(d, x, 316) && black(d, x, 359),
+                    "column {x}"
+                );
             }
             assert!((0..640).any(|x| !black(d, x, 180)));
         }
@@ -345,7 +439,13 @@ fn sync_inputs_paces_the_sources_at_their_timestamps() {
     init();
     // decoded as fast as possible, but sync-inputs holds each frame until its running time:
     // 12 frames at 10 fps take about 1.1 s
-    let p = mux_pipeline(1, 320, 240, &[h264("vtest-5s.h264", 10)], "sync-inputs=true");
+    let p = mux_pipeline(
+        1,
+        320,
+        240,
+        &[h264("vtest-5s.h264", 10)],
+        "sync-inputs=true",
+    );
     let t = tally(&p.by_name("m").unwrap(), 320, 240);
     let start = Instant::now();
     run(&p, Duration::from_secs(30)).unwrap();

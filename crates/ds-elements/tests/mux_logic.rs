@@ -13,7 +13,11 @@ fn two_testsrcs_all_frames_out() {
          videotestsrc num-buffers=30 ! video/x-raw,width=640,height=480,framerate=30/1 ! m.sink_0 \
          videotestsrc num-buffers=20 ! video/x-raw,format=NV12,width=176,height=144,framerate=10/1 ! m.sink_1",
     );
-    let sink = p.by_name("out").unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let sink = p
+        .by_name("out")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
     let frames = Arc::new(Mutex::new((0usize, 0usize)));
     let f2 = frames.clone();
     sink.set_callbacks(
@@ -22,7 +26,10 @@ fn two_testsrcs_all_frames_out() {
                 let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
                 let buf = sample.buffer().unwrap();
                 let caps = sample.caps().unwrap();
-                assert!(caps.features(0).unwrap().contains("memory:DsBatch"), "{caps}");
+                assert!(
+                    caps.features(0).unwrap().contains("memory:DsBatch"),
+                    "{caps}"
+                );
                 for m in buf.iter_memories() {
                     assert_eq!(m.size(), 320 * 240 * 4);
                 }
@@ -62,7 +69,10 @@ fn batch_to_plain_element_fails_negotiation() {
         .link_full(&vc.static_pad("sink").unwrap(), gst::PadLinkCheck::empty())
         .unwrap();
     let err = common::run(&p, std::time::Duration::from_secs(10)).unwrap_err();
-    assert!(err.contains("does not accept the batch caps video/x-raw(memory:DsBatch)"), "{err}");
+    assert!(
+        err.contains("does not accept the batch caps video/x-raw(memory:DsBatch)"),
+        "{err}"
+    );
     assert!(err.contains("pad src"), "{err}");
 }
 
@@ -76,7 +86,11 @@ fn dsvideoconvert_batch_to_plain() {
 }
 
 fn count_sink(p: &gst::Pipeline, name: &str) -> Arc<Mutex<usize>> {
-    let sink = p.by_name(name).unwrap().downcast::<gst_app::AppSink>().unwrap();
+    let sink = p
+        .by_name(name)
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
     let n = Arc::new(Mutex::new(0usize));
     let n2 = n.clone();
     sink.set_callbacks(

@@ -11,8 +11,13 @@ use crate::meta::{self, NewObject};
 use crate::util::lock;
 use ds_infer::{ImageRoi, InferConfig, Inference};
 
-static CAT: LazyLock<gst::DebugCategory> =
-    LazyLock::new(|| gst::DebugCategory::new("dsinfer", gst::DebugColorFlags::empty(), Some("Portable nvinfer")));
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "dsinfer",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvinfer"),
+    )
+});
 
 /// Values set on the element (they win over the config file's) and the config's values.
 #[derive(Default)]
@@ -30,13 +35,19 @@ struct Settings {
 
 impl Settings {
     fn batch_size(&self) -> u32 {
-        self.batch_size.or(self.config.as_ref().map(|c| c.batch_size)).unwrap_or(1)
+        self.batch_size
+            .or(self.config.as_ref().map(|c| c.batch_size))
+            .unwrap_or(1)
     }
     fn interval(&self) -> u32 {
-        self.interval.or(self.config.as_ref().map(|c| c.interval)).unwrap_or(0)
+        self.interval
+            .or(self.config.as_ref().map(|c| c.interval))
+            .unwrap_or(0)
     }
     fn unique_id(&self) -> u32 {
-        self.unique_id.or(self.config.as_ref().map(|c| c.gie_unique_id)).unwrap_or(15)
+        self.unique_id
+            .or(self.config.as_ref().map(|c| c.gie_unique_id))
+            .unwrap_or(15)
     }
     fn process_mode(&self) -> ProcessMode {
         self.process_mode
@@ -47,7 +58,9 @@ impl Settings {
             .unwrap_or_default()
     }
     fn output_tensor_meta(&self) -> bool {
-        self.output_tensor_meta.or(self.config.as_ref().map(|c| c.output_tensor_meta)).unwrap_or(false)
+        self.output_tensor_meta
+            .or(self.config.as_ref().map(|c| c.output_tensor_meta))
+            .unwrap_or(false)
     }
 }
 
@@ -99,7 +112,9 @@ impl ObjectImpl for DsInfer {
                     .build(),
                 glib::ParamSpecUInt::builder("unique-id")
                     .nick("Unique ID")
-                    .blurb("Unique ID for the element. Can be used to identify output of the element")
+                    .blurb(
+                        "Unique ID for the element. Can be used to identify output of the element",
+                    )
                     .default_value(15)
                     .mutable_ready()
                     .build(),
@@ -190,11 +205,17 @@ impl ElementImpl for DsInfer {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let mut c = caps::batch_caps_any();
-            c.merge(gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build());
+            let c = caps::batch_or_rgba_caps();
             vec![
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &c).expect("sink"),
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &c).expect("src"),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &c,
+                )
+                .expect("sink"),
+                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &c)
+                    .expect("src"),
             ]
         });
         T.as_ref()
@@ -202,25 +223,33 @@ impl ElementImpl for DsInfer {
 }
 
 impl BaseTransformImpl for DsInfer {
-    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = false;
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let s = lock(&self.settings);
         let Some(path) = s.config_file_path.clone() else {
-            return Err(gst::error_msg!(gst::LibraryError::Settings, ["dsinfer: the config-file-path property is not set"]));
+            return Err(gst::error_msg!(
+                gst::LibraryError::Settings,
+                ["dsinfer: the config-file-path property is not set"]
+            ));
         };
         if s.process_mode() == ProcessMode::Secondary {
             return Err(gst::error_msg!(
                 gst::LibraryError::Settings,
-                ["dsinfer: process-mode 2 (secondary, on objects) is not implemented yet in the portable backend ({path})"]
+                [
+                    "dsinfer: process-mode 2 (secondary, on objects) is not implemented yet in the portable backend ({path})"
+                ]
             ));
         }
         if s.output_tensor_meta() {
             return Err(gst::error_msg!(
                 gst::LibraryError::Settings,
-                ["dsinfer: output-tensor-meta is not implemented yet in the portable backend ({path})"]
+                [
+                    "dsinfer: output-tensor-meta is not implemented yet in the portable backend ({path})"
+                ]
             ));
         }
         let mut config = InferConfig::from_file(&PathBuf::from(&path))
@@ -230,10 +259,26 @@ impl BaseTransformImpl for DsInfer {
         config.gie_unique_id = s.unique_id();
         let (unique_id, interval) = (s.unique_id(), s.interval());
         drop(s);
-        let inference = Inference::new(&config)
-            .map_err(|e| gst::error_msg!(gst::LibraryError::Init, ["dsinfer: cannot load the model of {path}: {e}"]))?;
-        gst::info!(CAT, imp = self, "loaded {path}: batch-size {}, interval {interval}, unique-id {unique_id}", config.batch_size);
-        *lock(&self.state) = Some(State { inference, config, unique_id, interval, batches: 0, info: None });
+        let inference = Inference::new(&config).map_err(|e| {
+            gst::error_msg!(
+                gst::LibraryError::Init,
+                ["dsinfer: cannot load the model of {path}: {e}"]
+            )
+        })?;
+        gst::info!(
+            CAT,
+            imp = self,
+            "loaded {path}: batch-size {}, interval {interval}, unique-id {unique_id}",
+            config.batch_size
+        );
+        *lock(&self.state) = Some(State {
+            inference,
+            config,
+            unique_id,
+            interval,
+            batches: 0,
+            info: None,
+        });
         Ok(())
     }
 
@@ -243,7 +288,8 @@ impl BaseTransformImpl for DsInfer {
     }
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let info = gst_video::VideoInfo::from_caps(incaps).map_err(|_| gst::loggable_error!(CAT, "dsinfer: bad caps {incaps}"))?;
+        let info = gst_video::VideoInfo::from_caps(incaps)
+            .map_err(|_| gst::loggable_error!(CAT, "dsinfer: bad caps {incaps}"))?;
         if let Some(st) = lock(&self.state).as_mut() {
             st.info = Some(info);
         }
@@ -275,19 +321,34 @@ impl BaseTransformImpl for DsInfer {
         let (w, h) = (info.width(), info.height());
         let stride = info.stride()[0] as usize;
         let n_mem = buf.n_memory();
-        let frame_ids: Vec<u32> = frames.iter().map(|f| f.batch_id).filter(|b| (*b as usize) < n_mem).collect();
+        let frame_ids: Vec<u32> = frames
+            .iter()
+            .map(|f| f.batch_id)
+            .filter(|b| (*b as usize) < n_mem)
+            .collect();
         let outputs = {
             let maps = frame_ids
                 .iter()
                 .map(|b| buf.peek_memory(*b as usize).map_readable())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|_| {
-                    gst::element_imp_error!(self, gst::ResourceError::Read, ("dsinfer: cannot map a frame of the batch"));
+                    gst::element_imp_error!(
+                        self,
+                        gst::ResourceError::Read,
+                        ("dsinfer: cannot map a frame of the batch")
+                    );
                     gst::FlowError::Error
                 })?;
-            let rois: Vec<ImageRoi> = maps.iter().map(|m| ImageRoi::full_frame(m.as_slice(), w, h, stride)).collect();
+            let rois: Vec<ImageRoi> = maps
+                .iter()
+                .map(|m| ImageRoi::full_frame(m.as_slice(), w, h, stride))
+                .collect();
             st.inference.infer(&rois).map_err(|e| {
-                gst::element_imp_error!(self, gst::StreamError::Failed, ("dsinfer: inference failed: {e}"));
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Failed,
+                    ("dsinfer: inference failed: {e}")
+                );
                 gst::FlowError::Error
             })?
         };
@@ -311,7 +372,11 @@ impl BaseTransformImpl for DsInfer {
                 })
                 .collect();
             if let Err(e) = meta::add_objects(buf, *batch_id, st.unique_id, &objects) {
-                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsinfer: cannot add object meta: {e}"));
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dsinfer: cannot add object meta: {e}")
+                );
                 return Err(gst::FlowError::Error);
             }
         }

@@ -10,8 +10,13 @@ use crate::draw::{Canvas, FontSet, Shape};
 use crate::meta;
 use crate::util::lock;
 
-static CAT: LazyLock<gst::DebugCategory> =
-    LazyLock::new(|| gst::DebugCategory::new("dsosd", gst::DebugColorFlags::empty(), Some("Portable nvdsosd")));
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "dsosd",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvdsosd"),
+    )
+});
 
 #[derive(Debug, Clone)]
 struct Settings {
@@ -138,11 +143,17 @@ impl ElementImpl for DsOsd {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let mut c = caps::batch_caps_any();
-            c.merge(gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build());
+            let c = caps::batch_or_rgba_caps();
             vec![
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &c).expect("sink"),
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &c).expect("src"),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &c,
+                )
+                .expect("sink"),
+                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &c)
+                    .expect("src"),
             ]
         });
         T.as_ref()
@@ -150,7 +161,8 @@ impl ElementImpl for DsOsd {
 }
 
 impl BaseTransformImpl for DsOsd {
-    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = false;
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
@@ -158,7 +170,10 @@ impl BaseTransformImpl for DsOsd {
         let s = lock(&self.settings).clone();
         let fonts = if s.display_text || s.display_clock {
             Some(FontSet::shared().map_err(|e| {
-                gst::error_msg!(gst::ResourceError::NotFound, ["dsosd cannot draw text: {e}"])
+                gst::error_msg!(
+                    gst::ResourceError::NotFound,
+                    ["dsosd cannot draw text: {e}"]
+                )
             })?)
         } else {
             None
@@ -185,7 +200,9 @@ impl BaseTransformImpl for DsOsd {
         };
         let mut lists = meta::draw_lists(buf, s.display_bbox, s.display_text);
         if s.display_clock {
-            let now = glib::DateTime::now_local().ok().and_then(|d| d.format("%H:%M:%S").ok());
+            let now = glib::DateTime::now_local()
+                .ok()
+                .and_then(|d| d.format("%H:%M:%S").ok());
             if let Some(now) = now {
                 let c = s.clock_color;
                 let color = [
@@ -220,7 +237,11 @@ impl BaseTransformImpl for DsOsd {
             }
             let i = batch_id as usize;
             if i >= n_mem {
-                gst::warning!(CAT, imp = self, "frame meta batch_id {batch_id} but the buffer has {n_mem} frames");
+                gst::warning!(
+                    CAT,
+                    imp = self,
+                    "frame meta batch_id {batch_id} but the buffer has {n_mem} frames"
+                );
                 continue;
             }
             let mut map = if n_mem == 1 {
@@ -229,11 +250,19 @@ impl BaseTransformImpl for DsOsd {
                 buf.map_range_writable(i..i + 1)
             }
             .map_err(|_| {
-                gst::element_imp_error!(self, gst::ResourceError::Write, ("dsosd: cannot map frame {i} writable"));
+                gst::element_imp_error!(
+                    self,
+                    gst::ResourceError::Write,
+                    ("dsosd: cannot map frame {i} writable")
+                );
                 gst::FlowError::Error
             })?;
             let Some(mut canvas) = Canvas::new(map.as_mut_slice(), w, h, stride) else {
-                gst::element_imp_error!(self, gst::StreamError::Format, ("dsosd: frame {i} is smaller than {w}x{h} RGBA"));
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    ("dsosd: frame {i} is smaller than {w}x{h} RGBA")
+                );
                 return Err(gst::FlowError::Error);
             };
             for shape in &shapes {

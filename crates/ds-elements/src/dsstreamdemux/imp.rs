@@ -10,7 +10,11 @@ use crate::meta;
 use crate::util::lock;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new("dsstreamdemux", gst::DebugColorFlags::empty(), Some("Portable nvstreamdemux"))
+    gst::DebugCategory::new(
+        "dsstreamdemux",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvstreamdemux"),
+    )
 });
 
 struct SrcState {
@@ -44,13 +48,25 @@ impl ObjectSubclass for DsStreamDemux {
         let templ = klass.pad_template("sink").expect("sink template");
         let sinkpad = gst::Pad::builder_from_template(&templ)
             .chain_function(|pad, parent, buffer| {
-                DsStreamDemux::catch_panic_pad_function(parent, || Err(gst::FlowError::Error), |imp| imp.sink_chain(pad, buffer))
+                DsStreamDemux::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::FlowError::Error),
+                    |imp| imp.sink_chain(pad, buffer),
+                )
             })
             .event_function(|pad, parent, event| {
-                DsStreamDemux::catch_panic_pad_function(parent, || false, |imp| imp.sink_event(pad, event))
+                DsStreamDemux::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_event(pad, event),
+                )
             })
             .build();
-        DsStreamDemux { sinkpad, state: Mutex::new(State::default()), flow: Mutex::new(gst_base::UniqueFlowCombiner::new()) }
+        DsStreamDemux {
+            sinkpad,
+            state: Mutex::new(State::default()),
+            flow: Mutex::new(gst_base::UniqueFlowCombiner::new()),
+        }
     }
 }
 
@@ -78,17 +94,33 @@ impl ElementImpl for DsStreamDemux {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let mut src = caps::batch_caps_any();
-            src.merge(gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build());
+            let src = caps::batch_or_rgba_caps();
             vec![
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &caps::batch_caps_any()).expect("sink"),
-                gst::PadTemplate::new("src_%u", gst::PadDirection::Src, gst::PadPresence::Request, &src).expect("src"),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &caps::batch_caps_any(),
+                )
+                .expect("sink"),
+                gst::PadTemplate::new(
+                    "src_%u",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Request,
+                    &src,
+                )
+                .expect("src"),
             ]
         });
         T.as_ref()
     }
 
-    fn request_new_pad(&self, templ: &gst::PadTemplate, name: Option<&str>, _caps: Option<&gst::Caps>) -> Option<gst::Pad> {
+    fn request_new_pad(
+        &self,
+        templ: &gst::PadTemplate,
+        name: Option<&str>,
+        _caps: Option<&gst::Caps>,
+    ) -> Option<gst::Pad> {
         let mut st = lock(&self.state);
         let index = match name {
             Some(n) => match n.strip_prefix("src_").and_then(|i| i.parse::<u32>().ok()) {
@@ -107,10 +139,21 @@ impl ElementImpl for DsStreamDemux {
         let pad = gst::Pad::builder_from_template(templ)
             .name(format!("src_{index}"))
             .query_function(|pad, parent, query| {
-                DsStreamDemux::catch_panic_pad_function(parent, || false, |imp| imp.src_query(pad, query))
+                DsStreamDemux::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.src_query(pad, query),
+                )
             })
             .build();
-        st.pads.insert(index, SrcState { pad: pad.clone(), headers_sent: false, eos: false });
+        st.pads.insert(
+            index,
+            SrcState {
+                pad: pad.clone(),
+                headers_sent: false,
+                eos: false,
+            },
+        );
         drop(st);
         lock(&self.flow).add_pad(&pad);
         if self.obj().add_pad(&pad).is_err() {
@@ -128,7 +171,10 @@ impl ElementImpl for DsStreamDemux {
         let _ = self.obj().remove_pad(pad);
     }
 
-    fn change_state(&self, transition: gst::StateChange) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+    fn change_state(
+        &self,
+        transition: gst::StateChange,
+    ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
         if transition == gst::StateChange::ReadyToPaused {
             let mut st = lock(&self.state);
             for p in st.pads.values_mut() {
@@ -190,17 +236,25 @@ impl DsStreamDemux {
             (p.pad.clone(), st.in_caps.clone(), st.segment.clone())
         };
         let Some(in_caps) = in_caps else { return };
-        pad.push_event(gst::event::StreamStart::builder(&format!("dsstreamdemux-src-{index}")).build());
+        pad.push_event(
+            gst::event::StreamStart::builder(&format!("dsstreamdemux-src-{index}")).build(),
+        );
         let c = self.caps_for(&pad, &in_caps);
         pad.push_event(gst::event::Caps::new(&c));
-        let seg = segment.unwrap_or_else(|| gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()));
+        let seg = segment.unwrap_or_else(|| {
+            gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new())
+        });
         pad.push_event(seg);
         if let Some(p) = lock(&self.state).pads.get_mut(&index) {
             p.headers_sent = true;
         }
     }
 
-    fn sink_chain(&self, _pad: &gst::Pad, buffer: gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn sink_chain(
+        &self,
+        _pad: &gst::Pad,
+        buffer: gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut frames = meta::read_frames(buffer.as_ref());
         if frames.is_empty() {
             // no metadata: memory i is source i
@@ -221,7 +275,12 @@ impl DsStreamDemux {
         for f in frames {
             let i = f.batch_id as usize;
             if i >= buffer.n_memory() {
-                gst::warning!(CAT, imp = self, "frame meta batch_id {i} but the buffer has {} frames", buffer.n_memory());
+                gst::warning!(
+                    CAT,
+                    imp = self,
+                    "frame meta batch_id {i} but the buffer has {} frames",
+                    buffer.n_memory()
+                );
                 continue;
             }
             let pad = {
@@ -240,16 +299,23 @@ impl DsStreamDemux {
                 o.set_pts(gst::ClockTime::from_nseconds(f.buf_pts));
                 o.set_duration(buffer.duration());
                 if let Err(e) = meta::single_frame_meta(o, buffer.as_ref(), f.batch_id) {
-                    gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsstreamdemux: cannot copy the frame meta of source {}: {e}", f.source_id));
+                    gst::element_imp_error!(
+                        self,
+                        gst::LibraryError::Failed,
+                        (
+                            "dsstreamdemux: cannot copy the frame meta of source {}: {e}",
+                            f.source_id
+                        )
+                    );
                     return Err(gst::FlowError::Error);
                 }
             }
             let res = pad.push(out);
             last = lock(&self.flow).update_pad_flow(&pad, res);
-            if let Err(e) = last {
-                if e != gst::FlowError::NotLinked {
-                    return last;
-                }
+            if let Err(e) = last
+                && e != gst::FlowError::NotLinked
+            {
+                return last;
             }
         }
         last
@@ -282,7 +348,12 @@ impl DsStreamDemux {
                 let caps = c.caps_owned();
                 let mut st = lock(&self.state);
                 st.in_caps = Some(caps.clone());
-                let sent: Vec<gst::Pad> = st.pads.values().filter(|p| p.headers_sent).map(|p| p.pad.clone()).collect();
+                let sent: Vec<gst::Pad> = st
+                    .pads
+                    .values()
+                    .filter(|p| p.headers_sent)
+                    .map(|p| p.pad.clone())
+                    .collect();
                 drop(st);
                 for p in sent {
                     let c = self.caps_for(&p, &caps);
@@ -293,7 +364,12 @@ impl DsStreamDemux {
             EventView::Segment(_) => {
                 let mut st = lock(&self.state);
                 st.segment = Some(event.clone());
-                let sent: Vec<gst::Pad> = st.pads.values().filter(|p| p.headers_sent).map(|p| p.pad.clone()).collect();
+                let sent: Vec<gst::Pad> = st
+                    .pads
+                    .values()
+                    .filter(|p| p.headers_sent)
+                    .map(|p| p.pad.clone())
+                    .collect();
                 drop(st);
                 for p in sent {
                     p.push_event(event.clone());
@@ -304,17 +380,23 @@ impl DsStreamDemux {
             EventView::Eos(_) => {
                 let ids: Vec<u32> = {
                     let mut st = lock(&self.state);
-                    st.pads.iter_mut().filter(|(_, p)| !p.eos).map(|(i, p)| {
-                        p.eos = true;
-                        *i
-                    }).collect()
+                    st.pads
+                        .iter_mut()
+                        .filter(|(_, p)| !p.eos)
+                        .map(|(i, p)| {
+                            p.eos = true;
+                            *i
+                        })
+                        .collect()
                 };
                 for id in &ids {
                     self.ensure_headers(*id);
                 }
                 let pads: Vec<gst::Pad> = {
                     let st = lock(&self.state);
-                    ids.iter().filter_map(|i| st.pads.get(i).map(|p| p.pad.clone())).collect()
+                    ids.iter()
+                        .filter_map(|i| st.pads.get(i).map(|p| p.pad.clone()))
+                        .collect()
                 };
                 for p in pads {
                     p.push_event(gst::event::Eos::new());

@@ -28,5 +28,10 @@ glib::wrapper! {
 
 /// Registers `dsstreamdemux` (in `plugin`, or statically when `None`).
 pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "dsstreamdemux", gst::Rank::NONE, DsStreamDemux::static_type())
+    gst::Element::register(
+        plugin,
+        "dsstreamdemux",
+        gst::Rank::NONE,
+        DsStreamDemux::static_type(),
+    )
 }

@@ -10,7 +10,11 @@ use crate::meta::{self, FrameInfo};
 use crate::util::lock;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new("dsstreammux", gst::DebugColorFlags::empty(), Some("Portable nvstreammux"))
+    gst::DebugCategory::new(
+        "dsstreammux",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvstreammux"),
+    )
 });
 
 const DEFAULT_BATCH_SIZE: u32 = 1;
@@ -141,10 +145,18 @@ impl ObjectSubclass for DsStreamMux {
                 )
             })
             .query_function(|pad, parent, query| {
-                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.src_query(pad, query))
+                DsStreamMux::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.src_query(pad, query),
+                )
             })
             .event_function(|pad, parent, event| {
-                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.src_event(pad, event))
+                DsStreamMux::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.src_event(pad, event),
+                )
             })
             .build();
         DsStreamMux {
@@ -242,7 +254,6 @@ impl ObjectImpl for DsStreamMux {
                 s.batched_push_timeout = value.get().unwrap_or(DEFAULT_TIMEOUT);
                 drop(s);
                 self.cond.notify_all();
-                return;
             }
             "live-source" => s.live_source = value.get().unwrap_or(false),
             "enable-padding" => s.enable_padding = value.get().unwrap_or(false),
@@ -295,16 +306,31 @@ impl ElementImpl for DsStreamMux {
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
             vec![
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &caps::batch_caps_any())
-                    .expect("src template"),
-                gst::PadTemplate::new("sink_%u", gst::PadDirection::Sink, gst::PadPresence::Request, &caps::raw_caps_any())
-                    .expect("sink template"),
+                gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &caps::batch_caps_any(),
+                )
+                .expect("src template"),
+                gst::PadTemplate::new(
+                    "sink_%u",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Request,
+                    &caps::raw_caps_any(),
+                )
+                .expect("sink template"),
             ]
         });
         T.as_ref()
     }
 
-    fn request_new_pad(&self, templ: &gst::PadTemplate, name: Option<&str>, _caps: Option<&gst::Caps>) -> Option<gst::Pad> {
+    fn request_new_pad(
+        &self,
+        templ: &gst::PadTemplate,
+        name: Option<&str>,
+        _caps: Option<&gst::Caps>,
+    ) -> Option<gst::Pad> {
         let mut st = lock(&self.state);
         let index = match name {
             Some(n) => match n.strip_prefix("sink_").and_then(|i| i.parse::<u32>().ok()) {
@@ -314,7 +340,9 @@ impl ElementImpl for DsStreamMux {
                     return None;
                 }
             },
-            None => (0..).find(|i| !st.pads.iter().any(|p| p.index == *i)).unwrap_or(0),
+            None => (0..)
+                .find(|i| !st.pads.iter().any(|p| p.index == *i))
+                .unwrap_or(0),
         };
         if st.pads.iter().any(|p| p.index == index) {
             gst::error!(CAT, imp = self, "pad sink_{index} already exists");
@@ -323,13 +351,25 @@ impl ElementImpl for DsStreamMux {
         let pad = gst::Pad::builder_from_template(templ)
             .name(format!("sink_{index}"))
             .chain_function(|pad, parent, buffer| {
-                DsStreamMux::catch_panic_pad_function(parent, || Err(gst::FlowError::Error), |imp| imp.sink_chain(pad, buffer))
+                DsStreamMux::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::FlowError::Error),
+                    |imp| imp.sink_chain(pad, buffer),
+                )
             })
             .event_function(|pad, parent, event| {
-                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.sink_event(pad, event))
+                DsStreamMux::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_event(pad, event),
+                )
             })
             .query_function(|pad, parent, query| {
-                DsStreamMux::catch_panic_pad_function(parent, || false, |imp| imp.sink_query(pad, query))
+                DsStreamMux::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_query(pad, query),
+                )
             })
             .build();
         st.pads.push(SinkState {
@@ -364,9 +404,16 @@ impl ElementImpl for DsStreamMux {
             if let Some(id) = &p.clock_id {
                 id.unschedule();
             }
-            gst::debug!(CAT, imp = self, "released pad {} with {} queued frames dropped", pad.name(), p.queue.len());
+            gst::debug!(
+                CAT,
+                imp = self,
+                "released pad {} with {} queued frames dropped",
+                pad.name(),
+                p.queue.len()
+            );
             if p.seen_data {
-                st.events.push(crate::events::new(crate::events::PAD_DELETED, p.index));
+                st.events
+                    .push(crate::events::new(crate::events::PAD_DELETED, p.index));
             }
             removed = Some(p.index);
         }
@@ -378,14 +425,22 @@ impl ElementImpl for DsStreamMux {
         let _ = self.obj().remove_pad(pad);
     }
 
-    fn change_state(&self, transition: gst::StateChange) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+    fn change_state(
+        &self,
+        transition: gst::StateChange,
+    ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
         if transition == gst::StateChange::ReadyToPaused {
             let s = lock(&self.settings).clone();
             if s.width == 0 || s.height == 0 {
                 gst::element_imp_error!(
                     self,
                     gst::CoreError::StateChange,
-                    ("dsstreammux: the width and height properties must be set (got {}x{})", s.width, s.height));
+                    (
+                        "dsstreammux: the width and height properties must be set (got {}x{})",
+                        s.width,
+                        s.height
+                    )
+                );
                 return Err(gst::StateChangeError);
             }
             let mut st = lock(&self.state);
@@ -419,10 +474,10 @@ impl ElementImpl for DsStreamMux {
         }
         let mut ret = self.parent_change_state(transition)?;
         match transition {
-            gst::StateChange::ReadyToPaused | gst::StateChange::PlayingToPaused => {
-                if lock(&self.settings).live_source {
-                    ret = gst::StateChangeSuccess::NoPreroll;
-                }
+            gst::StateChange::ReadyToPaused | gst::StateChange::PlayingToPaused
+                if lock(&self.settings).live_source =>
+            {
+                ret = gst::StateChangeSuccess::NoPreroll;
             }
             _ => (),
         }
@@ -431,9 +486,17 @@ impl ElementImpl for DsStreamMux {
 }
 
 impl DsStreamMux {
-    fn src_activate(&self, pad: &gst::Pad, mode: gst::PadMode, active: bool) -> Result<(), gst::LoggableError> {
+    fn src_activate(
+        &self,
+        pad: &gst::Pad,
+        mode: gst::PadMode,
+        active: bool,
+    ) -> Result<(), gst::LoggableError> {
         if mode != gst::PadMode::Push {
-            return Err(gst::loggable_error!(CAT, "dsstreammux only works in push mode"));
+            return Err(gst::loggable_error!(
+                CAT,
+                "dsstreammux only works in push mode"
+            ));
         }
         if active {
             {
@@ -455,12 +518,17 @@ impl DsStreamMux {
                 st.flushing = true;
             }
             self.cond.notify_all();
-            pad.stop_task().map_err(|e| gst::loggable_error!(CAT, "cannot stop task: {e}"))?;
+            pad.stop_task()
+                .map_err(|e| gst::loggable_error!(CAT, "cannot stop task: {e}"))?;
         }
         Ok(())
     }
 
-    fn sink_chain(&self, pad: &gst::Pad, buffer: gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn sink_chain(
+        &self,
+        pad: &gst::Pad,
+        buffer: gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let (sync, sys_ts) = {
             let s = lock(&self.settings);
             (s.sync_inputs, s.attach_sys_ts)
@@ -474,19 +542,23 @@ impl DsStreamMux {
             gst::element_imp_error!(
                 self,
                 gst::CoreError::Negotiation,
-                ("dsstreammux: buffer on {} before caps", pad.name()));
+                ("dsstreammux: buffer on {} before caps", pad.name())
+            );
             return Err(gst::FlowError::NotNegotiated);
         };
         let running_time = p.segment.to_running_time(buffer.pts());
         if !p.seen_data {
             p.seen_data = true;
             let index = p.index;
-            st.events.push(crate::events::new(crate::events::PAD_ADDED, index));
+            st.events
+                .push(crate::events::new(crate::events::PAD_ADDED, index));
         }
 
         if sync {
             let obj = self.obj();
-            if let (Some(clock), Some(base), Some(rt)) = (obj.clock(), obj.base_time(), running_time) {
+            if let (Some(clock), Some(base), Some(rt)) =
+                (obj.clock(), obj.base_time(), running_time)
+            {
                 let id = clock.new_single_shot_id(base + rt);
                 if let Some(p) = st.pad_mut(pad) {
                     p.clock_id = Some(id.clone());
@@ -504,9 +576,7 @@ impl DsStreamMux {
             if st.flushing {
                 return Err(gst::FlowError::Flushing);
             }
-            if let Err(e) = st.flow {
-                return Err(e);
-            }
+            st.flow?;
             let Some(p) = st.pad_mut(pad) else {
                 return Err(gst::FlowError::Flushing);
             };
@@ -525,7 +595,13 @@ impl DsStreamMux {
                 } else {
                     0
                 };
-                p.queue.push_back(Queued { buffer, info, running_time, arrived: Instant::now(), ntp });
+                p.queue.push_back(Queued {
+                    buffer,
+                    info,
+                    running_time,
+                    arrived: Instant::now(),
+                    ntp,
+                });
                 break;
             }
             // Upstream may be shutting down (its pad deactivated, e.g. a source bin set to
@@ -554,7 +630,11 @@ impl DsStreamMux {
                     gst::element_imp_error!(
                         self,
                         gst::CoreError::Negotiation,
-                        ("dsstreammux: {} got batch caps {caps}; the muxer takes plain video/x-raw", pad.name()));
+                        (
+                            "dsstreammux: {} got batch caps {caps}; the muxer takes plain video/x-raw",
+                            pad.name()
+                        )
+                    );
                     return false;
                 }
                 let info = match gst_video::VideoInfo::from_caps(caps) {
@@ -563,7 +643,11 @@ impl DsStreamMux {
                         gst::element_imp_error!(
                             self,
                             gst::CoreError::Negotiation,
-                            ("dsstreammux: {} cannot use caps {caps}: expected video/x-raw with a known format, width, height", pad.name()));
+                            (
+                                "dsstreammux: {} cannot use caps {caps}: expected video/x-raw with a known format, width, height",
+                                pad.name()
+                            )
+                        );
                         return false;
                     }
                 };
@@ -589,7 +673,12 @@ impl DsStreamMux {
                         gst::element_imp_error!(
                             self,
                             gst::StreamError::Format,
-                            ("dsstreammux: {} needs a TIME segment, got {:?}", pad.name(), seg.format()));
+                            (
+                                "dsstreammux: {} needs a TIME segment, got {:?}",
+                                pad.name(),
+                                seg.format()
+                            )
+                        );
                         false
                     }
                 }
@@ -597,14 +686,18 @@ impl DsStreamMux {
             EventView::Eos(_) => {
                 let index = {
                     let mut st = lock(&self.state);
-                    let Some(p) = st.pad_mut(pad) else { return true };
+                    let Some(p) = st.pad_mut(pad) else {
+                        return true;
+                    };
                     p.eos = true;
                     p.index
                 };
                 self.cond.notify_all();
                 gst::debug!(CAT, imp = self, "EOS on sink_{index}");
                 let msg = gst::message::Element::builder(
-                    gst::Structure::builder("stream-eos").field("stream-id", index).build(),
+                    gst::Structure::builder("stream-eos")
+                        .field("stream-id", index)
+                        .build(),
                 )
                 .src(&*self.obj())
                 .build();
@@ -656,7 +749,8 @@ impl DsStreamMux {
                 true
             }
             QueryViewMut::AcceptCaps(q) => {
-                let ok = !caps::is_batch(q.caps()) && q.caps().can_intersect(&pad.pad_template_caps());
+                let ok =
+                    !caps::is_batch(q.caps()) && q.caps().can_intersect(&pad.pad_template_caps());
                 q.set_result(ok);
                 true
             }
@@ -705,7 +799,11 @@ impl DsStreamMux {
 
     fn src_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
         if event.type_() == gst::EventType::Seek {
-            let pads: Vec<gst::Pad> = lock(&self.state).pads.iter().map(|p| p.pad.clone()).collect();
+            let pads: Vec<gst::Pad> = lock(&self.state)
+                .pads
+                .iter()
+                .map(|p| p.pad.clone())
+                .collect();
             let mut ok = !pads.is_empty();
             for p in pads {
                 ok &= p.push_event(event.clone());
@@ -762,14 +860,23 @@ impl DsStreamMux {
                 st = self.cond.wait(st).unwrap_or_else(|e| e.into_inner());
                 continue;
             }
-            let waiting = st.pads.iter().filter(|p| p.queue.is_empty() && !p.eos && !p.flushing).count();
+            let waiting = st
+                .pads
+                .iter()
+                .filter(|p| p.queue.is_empty() && !p.eos && !p.flushing)
+                .count();
             let full = with_data as u32 >= settings.batch_size;
             let mut go = full || waiting == 0;
             let mut wait_for = None;
             if !go && settings.batched_push_timeout >= 0 {
-                let first = st.pads.iter().filter_map(|p| p.queue.front().map(|q| q.arrived)).min();
+                let first = st
+                    .pads
+                    .iter()
+                    .filter_map(|p| p.queue.front().map(|q| q.arrived))
+                    .min();
                 if let Some(first) = first {
-                    let deadline = first + Duration::from_micros(settings.batched_push_timeout as u64);
+                    let deadline =
+                        first + Duration::from_micros(settings.batched_push_timeout as u64);
                     let now = Instant::now();
                     if now >= deadline {
                         go = true;
@@ -780,7 +887,11 @@ impl DsStreamMux {
             }
             if go {
                 let n = st.pads.len();
-                let start = st.pads.iter().position(|p| p.index >= st.rr_next).unwrap_or(0);
+                let start = st
+                    .pads
+                    .iter()
+                    .position(|p| p.index >= st.rr_next)
+                    .unwrap_or(0);
                 let mut taken = Vec::new();
                 for k in 0..n {
                     if taken.len() as u32 >= settings.batch_size {
@@ -806,7 +917,12 @@ impl DsStreamMux {
                 break;
             }
             st = match wait_for {
-                Some(d) => self.cond.wait_timeout(st, d).unwrap_or_else(|e| e.into_inner()).0,
+                Some(d) => {
+                    self.cond
+                        .wait_timeout(st, d)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
                 None => self.cond.wait(st).unwrap_or_else(|e| e.into_inner()),
             };
         }
@@ -833,13 +949,19 @@ impl DsStreamMux {
             let _ = self.srcpad.pause_task();
             if err == gst::FlowError::NotNegotiated {
                 let caps = lock(&self.state).caps.clone();
-                let peer = self.srcpad.peer().and_then(|p| p.parent_element()).map(|e| e.name().to_string());
+                let peer = self
+                    .srcpad
+                    .peer()
+                    .and_then(|p| p.parent_element())
+                    .map(|e| e.name().to_string());
                 gst::element_imp_error!(
                     self,
                     gst::CoreError::Negotiation,
-                    ("dsstreammux: pad src: downstream {} does not accept the batch caps {}; a batch links only to batch-aware elements (dsinfer, dsosd, dstiler, dsstreamdemux, dsvideoconvert): put dsvideoconvert (with dstiler or dsstreamdemux for batches of several frames) before plain video elements",
+                    (
+                        "dsstreammux: pad src: downstream {} does not accept the batch caps {}; a batch links only to batch-aware elements (dsinfer, dsosd, dstiler, dsstreamdemux, dsvideoconvert): put dsvideoconvert (with dstiler or dsstreamdemux for batches of several frames) before plain video elements",
                         peer.as_deref().unwrap_or("(none)"),
-                        caps.map(|c| c.to_string()).unwrap_or_default()),
+                        caps.map(|c| c.to_string()).unwrap_or_default()
+                    ),
                     ["not-negotiated"]
                 );
                 self.srcpad.push_event(gst::event::Eos::new());
@@ -882,7 +1004,11 @@ impl DsStreamMux {
         accepted
     }
 
-    fn build_batch(&self, settings: &Settings, frames: Vec<(u32, u64, Queued)>) -> Result<Option<gst::Buffer>, gst::FlowError> {
+    fn build_batch(
+        &self,
+        settings: &Settings,
+        frames: Vec<(u32, u64, Queued)>,
+    ) -> Result<Option<gst::Buffer>, gst::FlowError> {
         if frames.is_empty() {
             return Ok(None);
         }
@@ -928,16 +1054,33 @@ impl DsStreamMux {
             outb.set_pts(pts);
             outb.set_duration(first_dur);
             if let Err(e) = meta::attach_batch_meta(outb, settings.batch_size, w, h, &infos) {
-                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsstreammux: cannot attach NvDsBatchMeta: {e}"));
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dsstreammux: cannot attach NvDsBatchMeta: {e}")
+                );
                 return Err(gst::FlowError::Error);
             }
         }
-        gst::trace!(CAT, imp = self, "batch of {} frames pts {:?}", infos.len(), pts);
+        gst::trace!(
+            CAT,
+            imp = self,
+            "batch of {} frames pts {:?}",
+            infos.len(),
+            pts
+        );
         Ok(Some(out))
     }
 
     /// Scales one input frame to `w` x `h` RGBA; returns the frame's memory.
-    fn scale(&self, index: u32, q: &Queued, w: u32, h: u32, padding: bool) -> Result<gst::Memory, gst::FlowError> {
+    fn scale(
+        &self,
+        index: u32,
+        q: &Queued,
+        w: u32,
+        h: u32,
+        padding: bool,
+    ) -> Result<gst::Memory, gst::FlowError> {
         let in_info = &q.info;
         if in_info.format() == gst_video::VideoFormat::Rgba
             && in_info.width() == w
@@ -977,15 +1120,29 @@ impl DsStreamMux {
                     ("dsstreammux: cannot convert sink_{index} caps {:?} to RGBA {w}x{h}: {e}", in_info.to_caps().ok()));
                 gst::FlowError::NotNegotiated
             })?;
-            convs.insert(index, Converter { in_info: in_info.clone(), out_info, conv });
+            convs.insert(
+                index,
+                Converter {
+                    in_info: in_info.clone(),
+                    out_info,
+                    conv,
+                },
+            );
         }
         let c = convs.get(&index).ok_or(gst::FlowError::Error)?;
-        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(q.buffer.as_ref(), in_info).map_err(|_| {
-            gst::element_imp_error!(self, gst::StreamError::Format, ("dsstreammux: sink_{index}: buffer does not match its caps"));
-            gst::FlowError::Error
-        })?;
-        let dst_buf = gst::Buffer::with_size((w * h * 4) as usize).map_err(|_| gst::FlowError::Error)?;
-        let mut dst = gst_video::VideoFrame::from_buffer_writable(dst_buf, &c.out_info).map_err(|_| gst::FlowError::Error)?;
+        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(q.buffer.as_ref(), in_info)
+            .map_err(|_| {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    ("dsstreammux: sink_{index}: buffer does not match its caps")
+                );
+                gst::FlowError::Error
+            })?;
+        let dst_buf =
+            gst::Buffer::with_size((w * h * 4) as usize).map_err(|_| gst::FlowError::Error)?;
+        let mut dst = gst_video::VideoFrame::from_buffer_writable(dst_buf, &c.out_info)
+            .map_err(|_| gst::FlowError::Error)?;
         let mut dst_ref = dst.as_mut_video_frame_ref();
         c.conv.frame_ref(&src, &mut dst_ref);
         drop(dst_ref);
@@ -1008,6 +1165,9 @@ fn upstream_flushing(pad: &gst::Pad) -> bool {
 }
 
 fn rand_id() -> u32 {
-    let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let t = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     t ^ std::process::id()
 }

@@ -63,5 +63,10 @@ glib::wrapper! {
 
 /// Registers `dsstreammux` (in `plugin`, or statically when `None`).
 pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "dsstreammux", gst::Rank::NONE, DsStreamMux::static_type())
+    gst::Element::register(
+        plugin,
+        "dsstreammux",
+        gst::Rank::NONE,
+        DsStreamMux::static_type(),
+    )
 }

@@ -11,7 +11,11 @@ use crate::meta::{self, Affine, FrameInfo};
 use crate::util::lock;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new("dstiler", gst::DebugColorFlags::empty(), Some("Portable nvmultistreamtiler"))
+    gst::DebugCategory::new(
+        "dstiler",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvmultistreamtiler"),
+    )
 });
 
 #[derive(Debug, Clone)]
@@ -27,7 +31,15 @@ struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rows: 1, columns: 1, width: 1920, height: 1080, show_source: -1, gpu_id: 0, compute_hw: 0 }
+        Settings {
+            rows: 1,
+            columns: 1,
+            width: 1920,
+            height: 1080,
+            show_source: -1,
+            gpu_id: 0,
+            compute_hw: 0,
+        }
     }
 }
 
@@ -57,13 +69,57 @@ impl ObjectImpl for DsTiler {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
-                glib::ParamSpecUInt::builder("rows").nick("Rows").blurb("Number of rows in the tiled 2D output").minimum(1).maximum(128).default_value(1).mutable_playing().build(),
-                glib::ParamSpecUInt::builder("columns").nick("Columns").blurb("Number of columns in the tiled 2D output").minimum(1).maximum(128).default_value(1).mutable_playing().build(),
-                glib::ParamSpecUInt::builder("width").nick("Width").blurb("Width of the tiled 2D output").minimum(16).maximum(16384).default_value(1920).mutable_ready().build(),
-                glib::ParamSpecUInt::builder("height").nick("Height").blurb("Height of the tiled 2D output").minimum(16).maximum(16384).default_value(1080).mutable_ready().build(),
-                glib::ParamSpecInt::builder("show-source").nick("Show Source").blurb("The source to show full-frame, -1 for the tiled output of all sources").minimum(-1).default_value(-1).mutable_playing().build(),
-                glib::ParamSpecUInt::builder("gpu-id").nick("GPU ID").blurb("Accepted for compatibility; no effect").default_value(0).build(),
-                glib::ParamSpecInt::builder("compute-hw").nick("compute-hw").blurb("Accepted for compatibility; no effect").minimum(0).maximum(2).default_value(0).build(),
+                glib::ParamSpecUInt::builder("rows")
+                    .nick("Rows")
+                    .blurb("Number of rows in the tiled 2D output")
+                    .minimum(1)
+                    .maximum(128)
+                    .default_value(1)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("columns")
+                    .nick("Columns")
+                    .blurb("Number of columns in the tiled 2D output")
+                    .minimum(1)
+                    .maximum(128)
+                    .default_value(1)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("width")
+                    .nick("Width")
+                    .blurb("Width of the tiled 2D output")
+                    .minimum(16)
+                    .maximum(16384)
+                    .default_value(1920)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("height")
+                    .nick("Height")
+                    .blurb("Height of the tiled 2D output")
+                    .minimum(16)
+                    .maximum(16384)
+                    .default_value(1080)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecInt::builder("show-source")
+                    .nick("Show Source")
+                    .blurb("The source to show full-frame, -1 for the tiled output of all sources")
+                    .minimum(-1)
+                    .default_value(-1)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("gpu-id")
+                    .nick("GPU ID")
+                    .blurb("Accepted for compatibility; no effect")
+                    .default_value(0)
+                    .build(),
+                glib::ParamSpecInt::builder("compute-hw")
+                    .nick("compute-hw")
+                    .blurb("Accepted for compatibility; no effect")
+                    .minimum(0)
+                    .maximum(2)
+                    .default_value(0)
+                    .build(),
             ]
         });
         PROPS.as_ref()
@@ -119,11 +175,22 @@ impl ElementImpl for DsTiler {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let mut src = caps::batch_caps_any();
-            src.merge(gst_video::VideoCapsBuilder::new().format(gst_video::VideoFormat::Rgba).build());
+            let src = caps::batch_or_rgba_caps();
             vec![
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &caps::batch_caps_any()).expect("sink"),
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &src).expect("src"),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &caps::batch_caps_any(),
+                )
+                .expect("sink"),
+                gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &src,
+                )
+                .expect("src"),
             ]
         });
         T.as_ref()
@@ -131,29 +198,43 @@ impl ElementImpl for DsTiler {
 }
 
 impl BaseTransformImpl for DsTiler {
-    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::NeverInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::NeverInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = false;
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
-    fn transform_caps(&self, direction: gst::PadDirection, caps: &gst::Caps, filter: Option<&gst::Caps>) -> Option<gst::Caps> {
+    fn transform_caps(
+        &self,
+        direction: gst::PadDirection,
+        caps: &gst::Caps,
+        filter: Option<&gst::Caps>,
+    ) -> Option<gst::Caps> {
         let s = lock(&self.settings).clone();
         let mut out = gst::Caps::new_empty();
         {
             let outm = out.get_mut()?;
             for st in caps.iter() {
-                let mut base = gst::Structure::builder("video/x-raw").field("format", "RGBA").build();
+                let mut base = gst::Structure::builder("video/x-raw")
+                    .field("format", "RGBA")
+                    .build();
                 if let Ok(fr) = st.value("framerate") {
                     base.set_value("framerate", fr.clone());
                 }
                 if direction == gst::PadDirection::Sink {
                     base.set("width", s.width as i32);
                     base.set("height", s.height as i32);
-                    outm.append_structure_full(base.clone(), Some(gst::CapsFeatures::new([caps::CAPS_FEATURE_BATCH])));
+                    outm.append_structure_full(
+                        base.clone(),
+                        Some(gst::CapsFeatures::new([caps::CAPS_FEATURE_BATCH])),
+                    );
                     outm.append_structure(base);
                 } else {
                     base.set("width", gst::IntRange::new(1, i32::MAX));
                     base.set("height", gst::IntRange::new(1, i32::MAX));
-                    outm.append_structure_full(base, Some(gst::CapsFeatures::new([caps::CAPS_FEATURE_BATCH])));
+                    outm.append_structure_full(
+                        base,
+                        Some(gst::CapsFeatures::new([caps::CAPS_FEATURE_BATCH])),
+                    );
                 }
             }
         }
@@ -164,8 +245,10 @@ impl BaseTransformImpl for DsTiler {
     }
 
     fn set_caps(&self, incaps: &gst::Caps, outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let in_info = gst_video::VideoInfo::from_caps(incaps).map_err(|_| gst::loggable_error!(CAT, "dstiler: bad input caps {incaps}"))?;
-        let out_info = gst_video::VideoInfo::from_caps(outcaps).map_err(|_| gst::loggable_error!(CAT, "dstiler: bad output caps {outcaps}"))?;
+        let in_info = gst_video::VideoInfo::from_caps(incaps)
+            .map_err(|_| gst::loggable_error!(CAT, "dstiler: bad input caps {incaps}"))?;
+        let out_info = gst_video::VideoInfo::from_caps(outcaps)
+            .map_err(|_| gst::loggable_error!(CAT, "dstiler: bad output caps {outcaps}"))?;
         let mut st = lock(&self.state);
         st.in_info = Some(in_info);
         st.out_info = Some(out_info);
@@ -181,23 +264,22 @@ impl BaseTransformImpl for DsTiler {
     fn prepare_output_buffer(
         &self,
         inbuf: gst_base::subclass::base_transform::InputBuffer,
-    ) -> Result<gst_base::subclass::base_transform::PrepareOutputBufferSuccess, gst::FlowError> {
-        let inbuf: &gst::BufferRef = match &inbuf {
-            gst_base::subclass::base_transform::InputBuffer::Writable(b) => b,
-            gst_base::subclass::base_transform::InputBuffer::Readable(b) => b,
-        };
-        let size = lock(&self.state).out_info.as_ref().map(|i| i.size()).ok_or(gst::FlowError::NotNegotiated)?;
-        let mut out = gst::Buffer::with_size(size).map_err(|_| gst::FlowError::Error)?;
-        {
-            let outm = out.get_mut().ok_or(gst::FlowError::Error)?;
-            inbuf
-                .copy_into(outm, gst::BufferCopyFlags::FLAGS | gst::BufferCopyFlags::TIMESTAMPS | gst::BufferCopyFlags::META, ..)
-                .map_err(|_| gst::FlowError::Error)?;
-        }
+    ) -> Result<gst_base::subclass::base_transform::PrepareOutputBufferSuccess, gst::FlowError>
+    {
+        let size = lock(&self.state)
+            .out_info
+            .as_ref()
+            .map(|i| i.size())
+            .ok_or(gst::FlowError::NotNegotiated)?;
+        let out = crate::util::output_buffer_like(&inbuf, size)?;
         Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::Buffer(out))
     }
 
-    fn transform(&self, inbuf: &gst::Buffer, outbuf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn transform(
+        &self,
+        inbuf: &gst::Buffer,
+        outbuf: &mut gst::BufferRef,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let s = lock(&self.settings).clone();
         let mut st = lock(&self.state);
         let (Some(in_info), Some(out_info)) = (st.in_info.clone(), st.out_info.clone()) else {
@@ -223,21 +305,32 @@ impl BaseTransformImpl for DsTiler {
                 .collect();
         }
         let tiles = (s.rows * s.columns) as i64;
-        let (tw, th) = ((ow / s.columns as f64).floor(), (oh / s.rows as f64).floor());
+        let (tw, th) = (
+            (ow / s.columns as f64).floor(),
+            (oh / s.rows as f64).floor(),
+        );
         let place = |f: &FrameInfo| -> Option<(i32, i32, i32, i32)> {
             if s.show_source >= 0 {
-                return (f.source_id as i32 == s.show_source).then_some((0, 0, ow as i32, oh as i32));
+                return (f.source_id as i32 == s.show_source)
+                    .then_some((0, 0, ow as i32, oh as i32));
             }
             let t = f.source_id as i64;
             if t >= tiles {
                 return None;
             }
             let (c, r) = (t % s.columns as i64, t / s.columns as i64);
-            Some(((c as f64 * tw) as i32, (r as f64 * th) as i32, tw as i32, th as i32))
+            Some((
+                (c as f64 * tw) as i32,
+                (r as f64 * th) as i32,
+                tw as i32,
+                th as i32,
+            ))
         };
 
         {
-            let mut dst = gst_video::VideoFrameRef::from_buffer_ref_writable(&mut *outbuf, &out_info).map_err(|_| gst::FlowError::Error)?;
+            let mut dst =
+                gst_video::VideoFrameRef::from_buffer_ref_writable(&mut *outbuf, &out_info)
+                    .map_err(|_| gst::FlowError::Error)?;
             // black background
             if let Ok(data) = dst.plane_data_mut(0) {
                 for px in data.chunks_exact_mut(4) {
@@ -253,28 +346,48 @@ impl BaseTransformImpl for DsTiler {
                 }
                 let mem = inbuf.peek_memory(i);
                 if mem.size() < frame_size {
-                    gst::element_imp_error!(self, gst::StreamError::Format, ("dstiler: frame {i} has {} bytes, expected {frame_size}", mem.size()));
+                    gst::element_imp_error!(
+                        self,
+                        gst::StreamError::Format,
+                        (
+                            "dstiler: frame {i} has {} bytes, expected {frame_size}",
+                            mem.size()
+                        )
+                    );
                     return Err(gst::FlowError::Error);
                 }
                 let mut one = gst::Buffer::new();
-                one.get_mut().ok_or(gst::FlowError::Error)?.append_memory(mem.to_owned());
-                let src = gst_video::VideoFrameRef::from_buffer_ref_readable(one.as_ref(), &in_info).map_err(|_| gst::FlowError::Error)?;
-                if !st.convs.contains_key(&rect) {
-                    let target = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgba, out_info.width(), out_info.height())
-                        .fps(in_info.fps())
-                        .build()
+                one.get_mut()
+                    .ok_or(gst::FlowError::Error)?
+                    .append_memory(mem.to_owned());
+                let src =
+                    gst_video::VideoFrameRef::from_buffer_ref_readable(one.as_ref(), &in_info)
                         .map_err(|_| gst::FlowError::Error)?;
+                if let std::collections::hash_map::Entry::Vacant(e) = st.convs.entry(rect) {
+                    let target = gst_video::VideoInfo::builder(
+                        gst_video::VideoFormat::Rgba,
+                        out_info.width(),
+                        out_info.height(),
+                    )
+                    .fps(in_info.fps())
+                    .build()
+                    .map_err(|_| gst::FlowError::Error)?;
                     let mut cfg = gst_video::VideoConverterConfig::new();
                     cfg.set_dest_x(rect.0);
                     cfg.set_dest_y(rect.1);
                     cfg.set_dest_width(Some(rect.2));
                     cfg.set_dest_height(Some(rect.3));
                     cfg.set_fill_border(false);
-                    let conv = gst_video::VideoConverter::new(&in_info, &target, Some(cfg)).map_err(|e| {
-                        gst::element_imp_error!(self, gst::CoreError::Negotiation, ("dstiler: cannot scale into tile {rect:?}: {e}"));
-                        gst::FlowError::Error
-                    })?;
-                    st.convs.insert(rect, conv);
+                    let conv = gst_video::VideoConverter::new(&in_info, &target, Some(cfg))
+                        .map_err(|e| {
+                            gst::element_imp_error!(
+                                self,
+                                gst::CoreError::Negotiation,
+                                ("dstiler: cannot scale into tile {rect:?}: {e}")
+                            );
+                            gst::FlowError::Error
+                        })?;
+                    e.insert(conv);
                 }
                 if let Some(conv) = st.convs.get(&rect) {
                     conv.frame_ref(&src, &mut dst);
@@ -283,7 +396,12 @@ impl BaseTransformImpl for DsTiler {
         }
         drop(st);
         meta::tile_meta(outbuf, &|f: &FrameInfo| {
-            place(f).map(|(x, y, w, h)| Affine { sx: w as f64 / iw, sy: h as f64 / ih, ox: x as f64, oy: y as f64 })
+            place(f).map(|(x, y, w, h)| Affine {
+                sx: w as f64 / iw,
+                sy: h as f64 / ih,
+                ox: x as f64,
+                oy: y as f64,
+            })
         });
         Ok(gst::FlowSuccess::Ok)
     }

@@ -11,7 +11,11 @@ use crate::meta;
 use crate::util::lock;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new("dsvideoconvert", gst::DebugColorFlags::empty(), Some("Portable nvvideoconvert"))
+    gst::DebugCategory::new(
+        "dsvideoconvert",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvvideoconvert"),
+    )
 });
 
 struct Negotiated {
@@ -101,8 +105,20 @@ impl ElementImpl for DsVideoConvert {
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
             vec![
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &all_caps()).expect("sink"),
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &all_caps()).expect("src"),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &all_caps(),
+                )
+                .expect("sink"),
+                gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &all_caps(),
+                )
+                .expect("src"),
             ]
         });
         T.as_ref()
@@ -110,11 +126,17 @@ impl ElementImpl for DsVideoConvert {
 }
 
 impl BaseTransformImpl for DsVideoConvert {
-    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::NeverInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::NeverInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = true;
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
-    fn transform_caps(&self, _direction: gst::PadDirection, caps: &gst::Caps, filter: Option<&gst::Caps>) -> Option<gst::Caps> {
+    fn transform_caps(
+        &self,
+        _direction: gst::PadDirection,
+        caps: &gst::Caps,
+        filter: Option<&gst::Caps>,
+    ) -> Option<gst::Caps> {
         let mut out = gst::Caps::new_empty();
         {
             let outm = out.get_mut()?;
@@ -123,7 +145,14 @@ impl BaseTransformImpl for DsVideoConvert {
                 // the same caps first, so that equal caps pass through
                 outm.append_structure_full(s.to_owned(), Some(f.to_owned()));
                 let mut free = s.to_owned();
-                free.remove_fields(["width", "height", "format", "pixel-aspect-ratio", "colorimetry", "chroma-site"]);
+                free.remove_fields([
+                    "width",
+                    "height",
+                    "format",
+                    "pixel-aspect-ratio",
+                    "colorimetry",
+                    "chroma-site",
+                ]);
                 let mut b = free.clone();
                 b.set("format", "RGBA");
                 if batch {
@@ -139,7 +168,10 @@ impl BaseTransformImpl for DsVideoConvert {
                     b.set("height", gst::IntRange::new(1, i32::MAX));
                 }
                 let mut raw = free;
-                raw.set("format", gst::List::new(caps::RAW_FORMATS.iter().map(|f| f.to_str())));
+                raw.set(
+                    "format",
+                    gst::List::new(caps::RAW_FORMATS.iter().map(|f| f.to_str())),
+                );
                 raw.set("width", gst::IntRange::new(1, i32::MAX));
                 raw.set("height", gst::IntRange::new(1, i32::MAX));
                 let bf = gst::CapsFeatures::new([caps::CAPS_FEATURE_BATCH]);
@@ -159,23 +191,28 @@ impl BaseTransformImpl for DsVideoConvert {
         })
     }
 
-    fn fixate_caps(&self, _direction: gst::PadDirection, caps: &gst::Caps, othercaps: gst::Caps) -> gst::Caps {
+    fn fixate_caps(
+        &self,
+        _direction: gst::PadDirection,
+        caps: &gst::Caps,
+        othercaps: gst::Caps,
+    ) -> gst::Caps {
         let mut oc = othercaps;
         oc.truncate();
-        if let (Some(s), Some(om)) = (caps.structure(0), oc.get_mut()) {
-            if let Some(os) = om.structure_mut(0) {
-                if let Ok(w) = s.get::<i32>("width") {
-                    os.fixate_field_nearest_int("width", w);
-                }
-                if let Ok(h) = s.get::<i32>("height") {
-                    os.fixate_field_nearest_int("height", h);
-                }
-                if let Ok(fmt) = s.get::<&str>("format") {
-                    os.fixate_field_str("format", fmt);
-                }
-                if let Ok(fr) = s.get::<gst::Fraction>("framerate") {
-                    os.fixate_field_nearest_fraction("framerate", fr);
-                }
+        if let (Some(s), Some(om)) = (caps.structure(0), oc.get_mut())
+            && let Some(os) = om.structure_mut(0)
+        {
+            if let Ok(w) = s.get::<i32>("width") {
+                os.fixate_field_nearest_int("width", w);
+            }
+            if let Ok(h) = s.get::<i32>("height") {
+                os.fixate_field_nearest_int("height", h);
+            }
+            if let Ok(fmt) = s.get::<&str>("format") {
+                os.fixate_field_str("format", fmt);
+            }
+            if let Ok(fr) = s.get::<gst::Fraction>("framerate") {
+                os.fixate_field_nearest_fraction("framerate", fr);
             }
         }
         oc.fixate();
@@ -183,27 +220,45 @@ impl BaseTransformImpl for DsVideoConvert {
     }
 
     fn set_caps(&self, incaps: &gst::Caps, outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let in_info = gst_video::VideoInfo::from_caps(incaps)
-            .map_err(|_| gst::loggable_error!(CAT, "dsvideoconvert: cannot parse input caps {incaps}"))?;
-        let out_info = gst_video::VideoInfo::from_caps(outcaps)
-            .map_err(|_| gst::loggable_error!(CAT, "dsvideoconvert: cannot parse output caps {outcaps}"))?;
+        let in_info = gst_video::VideoInfo::from_caps(incaps).map_err(|_| {
+            gst::loggable_error!(CAT, "dsvideoconvert: cannot parse input caps {incaps}")
+        })?;
+        let out_info = gst_video::VideoInfo::from_caps(outcaps).map_err(|_| {
+            gst::loggable_error!(CAT, "dsvideoconvert: cannot parse output caps {outcaps}")
+        })?;
         let in_batch = caps::is_batch(incaps);
         let out_batch = caps::is_batch(outcaps);
         let conv = if in_info == out_info {
             None
         } else {
             // the converter wants equal frame rates; output buffers do not depend on them
-            let target = gst_video::VideoInfo::builder(out_info.format(), out_info.width(), out_info.height())
-                .fps(in_info.fps())
-                .interlace_mode(in_info.interlace_mode())
-                .build()
-                .map_err(|e| gst::loggable_error!(CAT, "dsvideoconvert: {e}"))?;
-            Some(gst_video::VideoConverter::new(&in_info, &target, None).map_err(|e| {
-                gst::loggable_error!(CAT, "dsvideoconvert: cannot convert {incaps} to {outcaps}: {e}")
-            })?)
+            let target = gst_video::VideoInfo::builder(
+                out_info.format(),
+                out_info.width(),
+                out_info.height(),
+            )
+            .fps(in_info.fps())
+            .interlace_mode(in_info.interlace_mode())
+            .build()
+            .map_err(|e| gst::loggable_error!(CAT, "dsvideoconvert: {e}"))?;
+            Some(
+                gst_video::VideoConverter::new(&in_info, &target, None).map_err(|e| {
+                    gst::loggable_error!(
+                        CAT,
+                        "dsvideoconvert: cannot convert {incaps} to {outcaps}: {e}"
+                    )
+                })?,
+            )
         };
         gst::debug!(CAT, imp = self, "{incaps} -> {outcaps}");
-        *lock(&self.state) = Some(Negotiated { in_info, out_info, in_batch, out_batch, conv, frames: Default::default() });
+        *lock(&self.state) = Some(Negotiated {
+            in_info,
+            out_info,
+            in_batch,
+            out_batch,
+            conv,
+            frames: Default::default(),
+        });
         Ok(())
     }
 
@@ -215,29 +270,24 @@ impl BaseTransformImpl for DsVideoConvert {
     fn prepare_output_buffer(
         &self,
         inbuf: gst_base::subclass::base_transform::InputBuffer,
-    ) -> Result<gst_base::subclass::base_transform::PrepareOutputBufferSuccess, gst::FlowError> {
+    ) -> Result<gst_base::subclass::base_transform::PrepareOutputBufferSuccess, gst::FlowError>
+    {
         if self.obj().is_passthrough() {
             return Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::InputBuffer);
         }
-        let inbuf: &gst::BufferRef = match &inbuf {
-            gst_base::subclass::base_transform::InputBuffer::Writable(b) => b,
-            gst_base::subclass::base_transform::InputBuffer::Readable(b) => b,
-        };
         let size = match lock(&self.state).as_ref() {
             Some(n) => n.out_info.size(),
             None => return Err(gst::FlowError::NotNegotiated),
         };
-        let mut out = gst::Buffer::with_size(size).map_err(|_| gst::FlowError::Error)?;
-        {
-            let outm = out.get_mut().ok_or(gst::FlowError::Error)?;
-            inbuf
-                .copy_into(outm, gst::BufferCopyFlags::FLAGS | gst::BufferCopyFlags::TIMESTAMPS | gst::BufferCopyFlags::META, ..)
-                .map_err(|_| gst::FlowError::Error)?;
-        }
+        let out = crate::util::output_buffer_like(&inbuf, size)?;
         Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::Buffer(out))
     }
 
-    fn transform(&self, inbuf: &gst::Buffer, outbuf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn transform(
+        &self,
+        inbuf: &gst::Buffer,
+        outbuf: &mut gst::BufferRef,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let st = lock(&self.state);
         let Some(n) = st.as_ref() else {
             return Err(gst::FlowError::NotNegotiated);
@@ -246,19 +296,33 @@ impl BaseTransformImpl for DsVideoConvert {
             gst::element_imp_error!(
                 self,
                 gst::StreamError::Format,
-                ("dsvideoconvert: a batch of {} frames cannot become plain video; put dstiler or dsstreamdemux before dsvideoconvert (or use batch-size=1)", inbuf.n_memory())
+                (
+                    "dsvideoconvert: a batch of {} frames cannot become plain video; put dstiler or dsstreamdemux before dsvideoconvert (or use batch-size=1)",
+                    inbuf.n_memory()
+                )
             );
             return Err(gst::FlowError::Error);
         }
-        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(inbuf.as_ref(), &n.in_info).map_err(|_| {
-            gst::element_imp_error!(self, gst::StreamError::Format, ("dsvideoconvert: input buffer does not match caps"));
-            gst::FlowError::Error
-        })?;
-        {
-            let mut dst = gst_video::VideoFrameRef::from_buffer_ref_writable(&mut *outbuf, &n.out_info).map_err(|_| {
-                gst::element_imp_error!(self, gst::StreamError::Format, ("dsvideoconvert: output buffer does not match caps"));
+        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(inbuf.as_ref(), &n.in_info)
+            .map_err(|_| {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    ("dsvideoconvert: input buffer does not match caps")
+                );
                 gst::FlowError::Error
             })?;
+        {
+            let mut dst =
+                gst_video::VideoFrameRef::from_buffer_ref_writable(&mut *outbuf, &n.out_info)
+                    .map_err(|_| {
+                        gst::element_imp_error!(
+                            self,
+                            gst::StreamError::Format,
+                            ("dsvideoconvert: output buffer does not match caps")
+                        );
+                        gst::FlowError::Error
+                    })?;
             match &n.conv {
                 Some(c) => c.frame_ref(&src, &mut dst),
                 None => {
@@ -270,8 +334,19 @@ impl BaseTransformImpl for DsVideoConvert {
         }
         if n.out_batch && !n.in_batch {
             let num = n.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if let Err(e) = meta::ensure_single_frame_meta(outbuf, n.out_info.width(), n.out_info.height(), n.in_info.width(), n.in_info.height(), num) {
-                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsvideoconvert: cannot attach NvDsBatchMeta: {e}"));
+            if let Err(e) = meta::ensure_single_frame_meta(
+                outbuf,
+                n.out_info.width(),
+                n.out_info.height(),
+                n.in_info.width(),
+                n.in_info.height(),
+                num,
+            ) {
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dsvideoconvert: cannot attach NvDsBatchMeta: {e}")
+                );
                 return Err(gst::FlowError::Error);
             }
         }

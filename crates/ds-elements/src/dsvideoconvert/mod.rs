@@ -33,5 +33,10 @@ glib::wrapper! {
 
 /// Registers `dsvideoconvert` (in `plugin`, or statically when `None`).
 pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "dsvideoconvert", gst::Rank::NONE, DsVideoConvert::static_type())
+    gst::Element::register(
+        plugin,
+        "dsvideoconvert",
+        gst::Rank::NONE,
+        DsVideoConvert::static_type(),
+    )
 }

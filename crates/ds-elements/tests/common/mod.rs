@@ -14,7 +14,10 @@ pub fn init() {
         if std::env::var_os("GST_REGISTRY").is_none() {
             // SAFETY: called once, before GStreamer starts any thread of its own.
             unsafe {
-                std::env::set_var("GST_REGISTRY", concat!(env!("CARGO_TARGET_TMPDIR"), "/gst-registry.bin"));
+                std::env::set_var(
+                    "GST_REGISTRY",
+                    concat!(env!("CARGO_TARGET_TMPDIR"), "/gst-registry.bin"),
+                );
             }
         }
         gst::init().expect("gst::init");
@@ -41,7 +44,9 @@ pub fn run(pipeline: &gst::Pipeline, timeout: Duration) -> Result<(), String> {
     let bus = pipeline.bus().unwrap();
     if let Err(e) = pipeline.set_state(gst::State::Playing) {
         // the element's error message says why
-        let why = wait_eos(&bus, Duration::from_secs(2)).err().unwrap_or_default();
+        let why = wait_eos(&bus, Duration::from_secs(2))
+            .err()
+            .unwrap_or_default();
         let _ = pipeline.set_state(gst::State::Null);
         return Err(format!("set PLAYING: {e}: {why}"));
     }
