@@ -471,6 +471,12 @@ impl FrameMeta {
         unsafe { MetaIterMut::new(self.0.obj_meta_list) }
     }
 
+    /// The object of this frame that `key` names (for example an object's
+    /// [`ObjectMeta::parent`]); `None` if it is not in this frame.
+    pub fn object(&self, key: ObjectKey) -> Option<&ObjectMeta> {
+        self.objects().find(|o| o.key() == key)
+    }
+
     /// Acquires an object meta from the batch's pool and adds it to this frame, with an
     /// optional parent object of the same frame (`nvds_acquire_obj_meta_from_pool` +
     /// `nvds_add_obj_meta_to_frame`). Error if `parent` is not one of this frame's objects.
@@ -579,10 +585,10 @@ impl ObjectMeta {
         ObjectKey(self.as_ptr())
     }
 
-    /// The parent object (`parent`), if any.
-    pub fn parent(&self) -> Option<&ObjectMeta> {
-        // SAFETY: parents are objects of the same frame (checked on add; cleared on removal).
-        unsafe { self.0.parent.as_ref().map(|p| ObjectMeta::from_ptr(p)) }
+    /// The key of the parent object (`parent`), if any; [`FrameMeta::object`] gives the
+    /// object. (A key, not a reference: the parent may be borrowed mutably elsewhere.)
+    pub fn parent(&self) -> Option<ObjectKey> {
+        (!self.0.parent.is_null()).then_some(ObjectKey(self.0.parent))
     }
 
     /// `detector_bbox_info.org_bbox_coords`: the box as the detector gave it (pixels).

@@ -97,9 +97,9 @@ fn display_meta_text_and_colors() {
         // pyds style: num_labels then index the array.
         d.set_num_labels(2).unwrap();
         d.text_params_mut()[1].set_display_text("second").unwrap();
-        // Setting one field from another.
-        let first = d.labels()[0].display_text().to_owned();
-        d.labels_mut()[1].set_display_text(&first).unwrap();
+        // Setting one field from another, no copy needed on the Rust side.
+        let (first, rest) = d.labels_mut().split_at_mut(1);
+        rest[0].set_display_text(first[0].display_text()).unwrap();
         assert!(matches!(d.set_num_labels(17), Err(Error::DisplayMetaFull { what: "labels", max: 16 })));
         d.set_num_lines(16).unwrap();
         assert!(d.add_line().is_err());
@@ -144,7 +144,8 @@ fn object_parents_and_removal() {
     let car_key = car.key();
     let plate = f.add_obj_meta(Some(car_key)).unwrap();
     plate.set_class_id(9);
-    assert_eq!(plate.parent().unwrap().class_id(), 0);
+    assert_eq!(plate.parent(), Some(car_key));
+    assert_eq!(f.object(car_key).unwrap().class_id(), 0);
     // A key from another frame is refused.
     let mut other = batch_buffer(1, 1);
     let ob = BatchMeta::from_buffer_mut(other.get_mut().unwrap()).unwrap();
@@ -230,6 +231,11 @@ fn buffer_copy_deep_copies_the_batch_meta() {
         let o = f.objects_mut().next().unwrap();
         assert_eq!(o.text_params().display_text(), "orig");
         assert_eq!(o.mask_params().data(), &[0.0, 0.0, 0.0, 0.5]);
+        // Set from another buffer's metadata: a &str straight from one C field into another.
+        let src = BatchMeta::from_buffer(&buf).unwrap();
+        let src_label = src.frames().next().unwrap().display_metas().next().unwrap().labels()[0].display_text();
+        o.text_params_mut().set_display_text(src_label).unwrap();
+        assert_eq!(o.text_params().display_text(), "disp");
         o.text_params_mut().set_display_text("changed").unwrap();
         o.mask_params_mut().data_mut()[0] = 1.0;
         assert_eq!(f.display_metas().next().unwrap().labels()[0].display_text(), "disp");
@@ -275,7 +281,8 @@ fn frame_copy_into_another_batch_for_a_demuxer() {
     let f = b.frames().next().unwrap();
     let objs: Vec<_> = f.objects().collect();
     assert_eq!(objs.len(), 2);
-    assert_eq!(objs[1].parent().unwrap().as_ptr(), objs[0].as_ptr(), "parent maps to the copy");
+    assert_eq!(objs[1].parent(), Some(objs[0].key()), "parent maps to the copy");
+    assert_eq!(f.object(objs[1].parent().unwrap()).unwrap().class_id(), 0);
     assert_eq!(objs[1].user_metas().next().unwrap().payload::<Speed>(), Some(&Speed { kmh: 42.0 }));
     assert_eq!(f.user_metas().next().unwrap().payload::<Speed>(), Some(&Speed { kmh: 7.0 }));
     assert_eq!(f.display_metas().next().unwrap().labels()[0].display_text(), "hello");
