@@ -6,7 +6,7 @@ model with ONNX Runtime on the same real frame, and compares every output row: b
 (cx, cy, w, h), objectness, and the class scores (OpenCV reports objectness x class score and
 zeroes it under its threshold; the ONNX model keeps them apart).
 Prints a summary line and exits non-zero when the outputs differ by more than --tol.
-Usage: check_darknet_onnx.py MODEL_DIR IMAGE_OR_VIDEO [--frame N] [--tol T]
+Usage: check_darknet_onnx.py MODEL_DIR IMAGE_OR_VIDEO [--frame N] [--tol T] [--cfg NAME]
 """
 import argparse
 import sys
@@ -22,6 +22,7 @@ def main():
     ap.add_argument("media")
     ap.add_argument("--frame", type=int, default=0)
     ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--cfg", default="yolov3-tiny-fixed.cfg", help="cfg file in MODEL_DIR")
     a = ap.parse_args()
 
     cap = cv2.VideoCapture(a.media)
@@ -31,7 +32,7 @@ def main():
         sys.exit(f"{a.media}: cannot read frame {a.frame}")
     blob = cv2.dnn.blobFromImage(bgr, 1 / 255.0, (416, 416), swapRB=True, crop=False)
 
-    net = cv2.dnn.readNetFromDarknet(f"{a.model_dir}/yolov3-tiny.cfg", f"{a.model_dir}/yolov3-tiny.weights")
+    net = cv2.dnn.readNetFromDarknet(f"{a.model_dir}/{a.cfg}", f"{a.model_dir}/yolov3-tiny.weights")
     net.setInput(blob)
     cv_outs = net.forward(net.getUnconnectedOutLayersNames())
 

@@ -1,1 +1,66 @@
-//! ds-app: see the crate description in Cargo.toml and ../../DESIGN notes (work in progress).
+//! What the DeepStream Python samples keep in `apps/common`, for the Rust samples.
+//!
+//! - [`backend`]: `--backend` / `DS_BACKEND` (`auto`, `deepstream`, `portable`) and the one
+//!   mapping from NVIDIA element names to the portable ones ([`backend::Backend::make`]).
+//! - [`sink`]: `--sink auto|display|file|fake` (SINK-SELECT of the samples, plus an MP4 file).
+//! - [`bus`]: `bus_call` (errors and warnings with their source element), the main loop, and
+//!   Ctrl-C → EOS so files are finalised.
+//! - [`perf`]: the samples' per-stream FPS counter (`**PERF:  {'stream0': 30.0} `).
+//! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
+//! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
+//!
+//! A sample's `main` reads like the Python one:
+//!
+//! ```no_run
+//! use ds_app::{backend::Backend, AppArgs};
+//! # fn main() -> anyhow::Result<()> {
+//! let backend = ds_app::init(Some("portable"))?;
+//! let pipeline = gstreamer::Pipeline::with_name("deepstream-test1");
+//! let pgie = backend.make("nvinfer", "primary-inference")?;
+//! pgie.set_property("config-file-path",
+//!     backend.config("deepstream-test1", "dstest1_pgie_config.txt")?.to_str().unwrap());
+//! # Ok(()) }
+//! ```
+
+pub mod backend;
+pub mod bus;
+pub mod paths;
+pub mod perf;
+pub mod platform;
+pub mod sink;
+
+use anyhow::Context as _;
+
+pub use backend::Backend;
+pub use sink::SinkKind;
+
+/// The flags every sample adds to the Python sample's own arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AppArgs {
+    /// Which elements to use: `deepstream` (NVIDIA's; DeepStream 7.1 must be installed),
+    /// `portable` (this project's, on the CPU) or `auto` (DeepStream where found).
+    #[arg(long, env = "DS_BACKEND", default_value = "auto")]
+    pub backend: String,
+    /// Where the video goes: `display` (a window), `file` (an MP4 under `out/`), `fake`
+    /// (nowhere), or `auto` (a window where a display exists, else the file).
+    #[arg(long, default_value = "auto")]
+    pub sink: String,
+    /// Output file for `--sink file` (default `out/<app>.mp4`).
+    #[arg(long)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// Initialises GStreamer, chooses the backend (`auto`/`deepstream`/`portable`, see
+/// [`Backend::resolve`]), registers the portable elements and selects the matching metadata
+/// provider. Prints the backend chosen on stderr.
+///
+/// Errors: GStreamer fails to initialise; `deepstream` asked where it is missing (the error
+/// names what is missing); an unknown backend name.
+pub fn init(backend: Option<&str>) -> anyhow::Result<Backend> {
+    gst::init().context("initialising GStreamer")?;
+    ds_elements::register_static().context("registering the portable elements")?;
+    let backend = Backend::resolve(backend)?;
+    backend.select_meta_provider()?;
+    eprintln!("Backend: {} ({})", backend.name(), platform::PlatformInfo::get().describe());
+    Ok(backend)
+}

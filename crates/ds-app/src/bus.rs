@@ -1,0 +1,112 @@
+//! The main loop of a sample: `bus_call` of the Python samples (`common/bus_call.py`) plus
+//! what they lack: a non-zero exit on error, Ctrl-C → EOS so output files are finalised, and
+//! outputs finalised after an error too.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use gst::prelude::*;
+
+/// How long to wait for outputs to finish after an error before giving up on them.
+const FINALISE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs `pipeline` until EOS, an error, or Ctrl-C, then sets it to NULL.
+///
+/// - EOS: prints `End-of-stream` and returns `Ok`.
+/// - WARNING: prints `Warning: <element>: <message>: <debug>` on stderr and goes on.
+/// - ERROR: prints `Error: <element>: <message>: <debug>` on stderr, sends EOS into each of
+///   `finalise` (e.g. the sink bin's sink pad) so that files are written out, waits for them
+///   at most 5 s, and returns the error.
+/// - Ctrl-C (SIGINT) once: sends EOS into the pipeline and keeps running until it arrives;
+///   twice: stops at once.
+pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()> {
+    let main_loop = glib::MainLoop::new(None, false);
+    let bus = pipeline.bus().context("pipeline without a bus")?;
+    let failure: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+
+    let watch = {
+        let main_loop = main_loop.clone();
+        let failure = failure.clone();
+        let finalise: Vec<gst::Pad> = finalise.to_vec();
+        let pipeline = pipeline.downgrade();
+        bus.add_watch_local(move |_, msg| {
+            use gst::MessageView;
+            let src = msg.src().map(|s| s.path_string().to_string()).unwrap_or_else(|| "?".into());
+            match msg.view() {
+                MessageView::Eos(_) => {
+                    if failure.borrow().is_none() {
+                        println!("End-of-stream");
+                    }
+                    main_loop.quit();
+                }
+                MessageView::Warning(w) => {
+                    eprintln!("Warning: {src}: {}: {}", w.error(), w.debug().unwrap_or_default());
+                }
+                MessageView::Error(e) => {
+                    let text = format!("{src}: {}", e.error());
+                    eprintln!("Error: {text}: {}", e.debug().unwrap_or_default());
+                    let first = failure.borrow().is_none();
+                    if first {
+                        *failure.borrow_mut() = Some(text);
+                        if !finalise.is_empty() {
+                            for pad in &finalise {
+                                pad.send_event(gst::event::Eos::new());
+                            }
+                            // Wait for the EOS message of the outputs, then stop either way.
+                            let l = main_loop.clone();
+                            glib::timeout_add_local_once(FINALISE_TIMEOUT, move || l.quit());
+                            if let Some(p) = pipeline.upgrade() {
+                                // The failed source will push nothing more; let the sinks end.
+                                let _ = p;
+                            }
+                            return glib::ControlFlow::Continue;
+                        }
+                    }
+                    main_loop.quit();
+                }
+                _ => {}
+            }
+            glib::ControlFlow::Continue
+        })
+        .context("adding the bus watch")?
+    };
+
+    let interrupts = Rc::new(RefCell::new(0u32));
+    let sigint = {
+        let pipeline = pipeline.downgrade();
+        let main_loop = main_loop.clone();
+        glib_unix::unix_signal_add_local(2 /* SIGINT */, move || {
+            *interrupts.borrow_mut() += 1;
+            if *interrupts.borrow() == 1 {
+                eprintln!("Interrupted: sending EOS to finish the output (Ctrl-C again to stop at once)");
+                if let Some(p) = pipeline.upgrade() {
+                    p.send_event(gst::event::Eos::new());
+                }
+                glib::ControlFlow::Continue
+            } else {
+                main_loop.quit();
+                glib::ControlFlow::Break
+            }
+        })
+    };
+
+    let started = pipeline.set_state(gst::State::Playing);
+    if started.is_err() {
+        // The reason is on the bus: let the watch print it.
+        *failure.borrow_mut() = Some("the pipeline could not start".into());
+        let ctx = main_loop.context();
+        while ctx.iteration(false) {}
+    } else {
+        main_loop.run();
+    }
+
+    let _ = pipeline.set_state(gst::State::Null);
+    drop(watch);
+    sigint.remove();
+    if let Some(f) = failure.borrow().clone() {
+        bail!("{f}");
+    }
+    Ok(())
+}
