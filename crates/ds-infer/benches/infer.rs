@@ -19,11 +19,18 @@ fn bench(c: &mut Criterion) {
     let frame = common::vtest_frame(200);
 
     let mut group = c.benchmark_group("yolov3-tiny");
-    group.sample_size(10).measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(1));
-    group.bench_function("batch 1", |b| b.iter(|| infer.infer(&[frame.full()]).expect("infer")));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(1));
+    group.bench_function("batch 1", |b| {
+        b.iter(|| infer.infer(&[frame.full()]).expect("infer"))
+    });
     let four = [frame.full(), frame.full(), frame.full(), frame.full()];
     group.bench_function("batch 4", |b| b.iter(|| infer.infer(&four).expect("infer")));
-    group.bench_function("preprocess 768x576 -> 416x416", |b| b.iter(|| infer.preprocess(&[frame.full()]).expect("preprocess")));
+    group.bench_function("preprocess 768x576 -> 416x416", |b| {
+        b.iter(|| infer.preprocess(&[frame.full()]).expect("preprocess"))
+    });
     group.finish();
 }
 

@@ -33,7 +33,11 @@ pub fn iou(a: &Rect, b: &Rect) -> f32 {
 }
 
 fn sort_by_confidence(dets: &mut [Detection]) {
-    dets.sort_by(|a, b| b.confidence.partial_cmp(&a.confidence).unwrap_or(std::cmp::Ordering::Equal));
+    dets.sort_by(|a, b| {
+        b.confidence
+            .partial_cmp(&a.confidence)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }
 
 /// Keeps the `k` most confident detections (all when `k < 0`), most confident first.
@@ -60,9 +64,17 @@ pub fn nms(mut dets: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
 /// DBSCAN labels: `Some(cluster)` or `None` for noise.
 fn dbscan_labels(dets: &[Detection], eps: f32, min_boxes: usize) -> Vec<Option<usize>> {
     let n = dets.len();
-    let neighbours: Vec<Vec<usize>> =
-        (0..n).map(|i| (0..n).filter(|&j| j != i && 1.0 - iou(&dets[i].rect, &dets[j].rect) <= eps).collect()).collect();
-    let core: Vec<bool> = neighbours.iter().map(|nb| nb.len() + 1 >= min_boxes).collect();
+    let neighbours: Vec<Vec<usize>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .filter(|&j| j != i && 1.0 - iou(&dets[i].rect, &dets[j].rect) <= eps)
+                .collect()
+        })
+        .collect();
+    let core: Vec<bool> = neighbours
+        .iter()
+        .map(|nb| nb.len() + 1 >= min_boxes)
+        .collect();
     let mut labels = vec![None; n];
     let mut next = 0;
     for i in 0..n {
@@ -87,7 +99,12 @@ fn dbscan_labels(dets: &[Detection], eps: f32, min_boxes: usize) -> Vec<Option<u
     labels
 }
 
-fn dbscan_clusters(dets: &[Detection], eps: f32, min_boxes: usize, min_score: f32) -> Vec<Vec<usize>> {
+fn dbscan_clusters(
+    dets: &[Detection],
+    eps: f32,
+    min_boxes: usize,
+    min_score: f32,
+) -> Vec<Vec<usize>> {
     let labels = dbscan_labels(dets, eps, min_boxes);
     let count = labels.iter().flatten().max().map_or(0, |m| m + 1);
     let mut clusters = vec![Vec::new(); count];
@@ -96,7 +113,9 @@ fn dbscan_clusters(dets: &[Detection], eps: f32, min_boxes: usize, min_score: f3
             clusters[*l].push(i);
         }
     }
-    clusters.retain(|c| c.len() >= min_boxes && c.iter().map(|&i| dets[i].confidence).sum::<f32>() >= min_score);
+    clusters.retain(|c| {
+        c.len() >= min_boxes && c.iter().map(|&i| dets[i].confidence).sum::<f32>() >= min_score
+    });
     clusters
 }
 
@@ -118,16 +137,28 @@ pub fn dbscan(dets: &[Detection], eps: f32, min_boxes: usize, min_score: f32) ->
                 best = d;
             }
         }
-        out.push(Detection { rect: r, ..best.clone() });
+        out.push(Detection {
+            rect: r,
+            ..best.clone()
+        });
     }
     sort_by_confidence(&mut out);
     out
 }
 
 /// Hybrid clustering: the boxes of DBSCAN clusters (noise dropped), then NMS.
-pub fn dbscan_nms_hybrid(dets: &[Detection], eps: f32, min_boxes: usize, min_score: f32, iou_threshold: f32) -> Vec<Detection> {
-    let members: Vec<Detection> =
-        dbscan_clusters(dets, eps, min_boxes, min_score).into_iter().flatten().map(|i| dets[i].clone()).collect();
+pub fn dbscan_nms_hybrid(
+    dets: &[Detection],
+    eps: f32,
+    min_boxes: usize,
+    min_score: f32,
+    iou_threshold: f32,
+) -> Vec<Detection> {
+    let members: Vec<Detection> = dbscan_clusters(dets, eps, min_boxes, min_score)
+        .into_iter()
+        .flatten()
+        .map(|i| dets[i].clone())
+        .collect();
     nms(members, iou_threshold)
 }
 
@@ -186,7 +217,13 @@ pub fn group_rectangles(dets: &[Detection], group_threshold: i32, eps: f32) -> V
                     best = &dets[i];
                 }
             }
-            (Detection { rect: r, ..best.clone() }, m.len())
+            (
+                Detection {
+                    rect: r,
+                    ..best.clone()
+                },
+                m.len(),
+            )
         })
         .collect();
     let gt = group_threshold as usize;
@@ -218,7 +255,11 @@ pub fn group_rectangles(dets: &[Detection], group_threshold: i32, eps: f32) -> V
 
 /// Clusters detections of all classes: per class with that class's attributes, in class
 /// order, most confident first within a class.
-pub fn cluster<'a>(dets: Vec<Detection>, mode: ClusterMode, attrs: impl Fn(u32) -> &'a ClassAttrs) -> Vec<Detection> {
+pub fn cluster<'a>(
+    dets: Vec<Detection>,
+    mode: ClusterMode,
+    attrs: impl Fn(u32) -> &'a ClassAttrs,
+) -> Vec<Detection> {
     let mut classes: Vec<u32> = dets.iter().map(|d| d.class_id).collect();
     classes.sort_unstable();
     classes.dedup();
@@ -227,17 +268,31 @@ pub fn cluster<'a>(dets: Vec<Detection>, mode: ClusterMode, attrs: impl Fn(u32) 
         let a = attrs(c);
         let mine: Vec<Detection> = dets.iter().filter(|d| d.class_id == c).cloned().collect();
         let post = |v: Vec<Detection>| -> Vec<Detection> {
-            v.into_iter().filter(|d| d.confidence > a.post_cluster_threshold || a.post_cluster_threshold <= 0.0).collect()
+            v.into_iter()
+                .filter(|d| {
+                    d.confidence > a.post_cluster_threshold || a.post_cluster_threshold <= 0.0
+                })
+                .collect()
         };
         let clustered = match mode {
             ClusterMode::Nms => top_k(post(nms(mine, a.nms_iou_threshold)), a.topk),
             ClusterMode::Dbscan => {
-                let v = if a.min_boxes > 0 { dbscan(&mine, a.eps, a.min_boxes as usize, a.dbscan_min_score) } else { mine };
+                let v = if a.min_boxes > 0 {
+                    dbscan(&mine, a.eps, a.min_boxes as usize, a.dbscan_min_score)
+                } else {
+                    mine
+                };
                 top_k(post(v), a.topk)
             }
             ClusterMode::DbscanNmsHybrid => {
                 let v = if a.min_boxes > 0 {
-                    dbscan_nms_hybrid(&mine, a.eps, a.min_boxes as usize, a.dbscan_min_score, a.nms_iou_threshold)
+                    dbscan_nms_hybrid(
+                        &mine,
+                        a.eps,
+                        a.min_boxes as usize,
+                        a.dbscan_min_score,
+                        a.nms_iou_threshold,
+                    )
                 } else {
                     nms(mine, a.nms_iou_threshold)
                 };
@@ -254,7 +309,11 @@ pub fn cluster<'a>(dets: Vec<Detection>, mode: ClusterMode, attrs: impl Fn(u32) 
 /// Drops detections outside a class's size and ROI limits (`detected-min/max-w/h`,
 /// `roi-top-offset`, `roi-bottom-offset`), in frame pixels, as nvinfer does when it attaches
 /// object metadata. `frame_height` is the frame's height in pixels.
-pub fn filter_by_size<'a>(dets: Vec<Detection>, frame_height: f32, attrs: impl Fn(u32) -> &'a ClassAttrs) -> Vec<Detection> {
+pub fn filter_by_size<'a>(
+    dets: Vec<Detection>,
+    frame_height: f32,
+    attrs: impl Fn(u32) -> &'a ClassAttrs,
+) -> Vec<Detection> {
     dets.into_iter()
         .filter(|d| {
             let a = attrs(d.class_id);
@@ -274,7 +333,13 @@ mod tests {
     use super::*;
 
     fn det(class_id: u32, confidence: f32, l: f32, t: f32, w: f32, h: f32) -> Detection {
-        Detection { class_id, confidence, rect: Rect::new(l, t, w, h), label: None, landmarks: Vec::new() }
+        Detection {
+            class_id,
+            confidence,
+            rect: Rect::new(l, t, w, h),
+            label: None,
+            landmarks: Vec::new(),
+        }
     }
 
     #[test]
@@ -290,9 +355,9 @@ mod tests {
     #[test]
     fn nms_keeps_best_and_disjoint() {
         let dets = vec![
-            det(0, 0.6, 1.0, 0.0, 10.0, 10.0),  // IoU with best: 9x10=90 / 110 = 0.818 -> dropped
-            det(0, 0.9, 0.0, 0.0, 10.0, 10.0),  // best
-            det(0, 0.8, 5.0, 0.0, 10.0, 10.0),  // IoU 1/3 -> kept at threshold 0.5
+            det(0, 0.6, 1.0, 0.0, 10.0, 10.0), // IoU with best: 9x10=90 / 110 = 0.818 -> dropped
+            det(0, 0.9, 0.0, 0.0, 10.0, 10.0), // best
+            det(0, 0.8, 5.0, 0.0, 10.0, 10.0), // IoU 1/3 -> kept at threshold 0.5
             det(0, 0.7, 50.0, 50.0, 10.0, 10.0), // disjoint -> kept
         ];
         let out = nms(dets.clone(), 0.5);
@@ -306,8 +371,16 @@ mod tests {
 
     #[test]
     fn nms_mode_applies_topk_and_post_threshold_per_class() {
-        let a = ClassAttrs { nms_iou_threshold: 0.5, topk: 1, ..ClassAttrs::default() };
-        let b = ClassAttrs { nms_iou_threshold: 0.5, post_cluster_threshold: 0.75, ..ClassAttrs::default() };
+        let a = ClassAttrs {
+            nms_iou_threshold: 0.5,
+            topk: 1,
+            ..ClassAttrs::default()
+        };
+        let b = ClassAttrs {
+            nms_iou_threshold: 0.5,
+            post_cluster_threshold: 0.75,
+            ..ClassAttrs::default()
+        };
         let dets = vec![
             det(0, 0.9, 0.0, 0.0, 10.0, 10.0),
             det(0, 0.8, 50.0, 0.0, 10.0, 10.0),

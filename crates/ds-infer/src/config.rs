@@ -441,7 +441,10 @@ impl InferConfig {
                     .into(),
             });
         }
-        let bytes = std::fs::read(path).map_err(|e| ConfigError::Io { file: file.clone(), message: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| ConfigError::Io {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         InferConfig::parse_bytes(path, &bytes)
     }
 
@@ -450,35 +453,62 @@ impl InferConfig {
         let file = path.to_path_buf();
         let kf = KeyFile::new();
         kf.load_from_bytes(&glib::Bytes::from(bytes), KeyFileFlags::NONE)
-            .map_err(|e| ConfigError::Syntax { file: file.clone(), message: e.message().to_string() })?;
+            .map_err(|e| ConfigError::Syntax {
+                file: file.clone(),
+                message: e.message().to_string(),
+            })?;
         if !kf.has_group(PROPERTY_GROUP) {
             return Err(ConfigError::NoPropertyGroup { file });
         }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Parser { file: &file, kf: &kf, base: &base, diagnostics: Vec::new() }.parse()
+        Parser {
+            file: &file,
+            kf: &kf,
+            base: &base,
+            diagnostics: Vec::new(),
+        }
+        .parse()
     }
 
     /// The attributes of class `class_id`: `[class-attrs-<id>]` if present, else `[class-attrs-all]`.
     pub fn class_attrs(&self, class_id: u32) -> &ClassAttrs {
-        self.class_attrs.get(&class_id).unwrap_or(&self.class_attrs_all)
+        self.class_attrs
+            .get(&class_id)
+            .unwrap_or(&self.class_attrs_all)
     }
 
     /// The label of detector class `class_id` (first `;` field of its line), if any.
     pub fn class_label(&self, class_id: u32) -> Option<&str> {
-        self.labels.get(class_id as usize).and_then(|l| l.first()).map(String::as_str)
+        self.labels
+            .get(class_id as usize)
+            .and_then(|l| l.first())
+            .map(String::as_str)
     }
 
     /// Whether a secondary GIE with this config infers on an object: nvinfer's checks of
     /// `operate-on-gie-id`, `operate-on-class-ids` and `input-object-min/max-width/height`.
     /// `width`/`height` are the object's size in frame pixels.
-    pub fn accepts_object(&self, unique_component_id: i32, class_id: i32, width: f32, height: f32) -> bool {
+    pub fn accepts_object(
+        &self,
+        unique_component_id: i32,
+        class_id: i32,
+        width: f32,
+        height: f32,
+    ) -> bool {
         if self.operate_on_gie_id >= 0 && unique_component_id != self.operate_on_gie_id {
             return false;
         }
-        if !self.operate_on_class_ids.is_empty() && !self.operate_on_class_ids.iter().any(|&c| c as i32 == class_id) {
+        if !self.operate_on_class_ids.is_empty()
+            && !self
+                .operate_on_class_ids
+                .iter()
+                .any(|&c| c as i32 == class_id)
+        {
             return false;
         }
-        if width < self.input_object_min_width as f32 || height < self.input_object_min_height as f32 {
+        if width < self.input_object_min_width as f32
+            || height < self.input_object_min_height as f32
+        {
             return false;
         }
         if self.input_object_max_width > 0 && width > self.input_object_max_width as f32 {
@@ -528,7 +558,9 @@ impl InferConfig {
     /// As nvinfer: one entry per line, each line split on `;` (classifier attributes), `\r`
     /// and surrounding spaces removed, trailing empty lines dropped.
     pub fn load_labels(&mut self) -> Result<(), ConfigError> {
-        let Some(p) = &self.labelfile_path else { return Ok(()) };
+        let Some(p) = &self.labelfile_path else {
+            return Ok(());
+        };
         let text = std::fs::read_to_string(&p.path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 ConfigError::MissingFile {
@@ -564,7 +596,8 @@ pub fn parse_labels(text: &str) -> Vec<Vec<String>> {
             if line.is_empty() {
                 Vec::new()
             } else {
-                let mut fields: Vec<String> = line.split(';').map(|f| f.trim().to_string()).collect();
+                let mut fields: Vec<String> =
+                    line.split(';').map(|f| f.trim().to_string()).collect();
                 while fields.len() > 1 && fields.last().is_some_and(|f| f.is_empty()) {
                     fields.pop();
                 }
@@ -601,7 +634,10 @@ fn strip_inline_comment(raw: &str) -> &str {
 impl Parser<'_> {
     fn raw(&self, group: &str, key: &str) -> String {
         // A key listed by `keys()` always has a value; an empty string otherwise.
-        self.kf.value(group, key).map(|v| strip_inline_comment(v.as_str()).to_string()).unwrap_or_default()
+        self.kf
+            .value(group, key)
+            .map(|v| strip_inline_comment(v.as_str()).to_string())
+            .unwrap_or_default()
     }
 
     fn bad(&self, group: &str, key: &str, value: &str, expected: &str) -> ConfigError {
@@ -615,7 +651,10 @@ impl Parser<'_> {
     }
 
     fn warn(&mut self, message: String) {
-        self.diagnostics.push(Diagnostic { level: Level::Warning, message });
+        self.diagnostics.push(Diagnostic {
+            level: Level::Warning,
+            message,
+        });
     }
 
     fn int(&self, group: &str, key: &str, min: i64, max: i64) -> Result<i64, ConfigError> {
@@ -623,7 +662,12 @@ impl Parser<'_> {
         let parsed: Option<i64> = v.parse().ok();
         match parsed {
             Some(n) if n >= min && n <= max => Ok(n),
-            Some(_) => Err(self.bad(group, key, &v, &format!("expected an integer from {min} to {max}"))),
+            Some(_) => Err(self.bad(
+                group,
+                key,
+                &v,
+                &format!("expected an integer from {min} to {max}"),
+            )),
             None => Err(self.bad(group, key, &v, "expected an integer")),
         }
     }
@@ -644,7 +688,12 @@ impl Parser<'_> {
         let x = self.float(group, key)?;
         if x < min || x > max {
             let v = self.raw(group, key);
-            return Err(self.bad(group, key, &v, &format!("expected a number from {min} to {max}")));
+            return Err(self.bad(
+                group,
+                key,
+                &v,
+                &format!("expected a number from {min} to {max}"),
+            ));
         }
         Ok(x as f32)
     }
@@ -668,7 +717,11 @@ impl Parser<'_> {
     }
 
     fn list(&self, group: &str, key: &str) -> Vec<String> {
-        self.raw(group, key).split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+        self.raw(group, key)
+            .split(';')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 
     fn int_list(&self, group: &str, key: &str, min: i64) -> Result<Vec<i64>, ConfigError> {
@@ -677,7 +730,12 @@ impl Parser<'_> {
             .iter()
             .map(|s| match s.parse::<i64>() {
                 Ok(n) if n >= min => Ok(n),
-                _ => Err(self.bad(group, key, &v, &format!("expected a ';'-separated list of integers >= {min}"))),
+                _ => Err(self.bad(
+                    group,
+                    key,
+                    &v,
+                    &format!("expected a ';'-separated list of integers >= {min}"),
+                )),
             })
             .collect()
     }
@@ -699,15 +757,28 @@ impl Parser<'_> {
             return Err(self.bad(group, key, &value, "expected a file path"));
         }
         let p = Path::new(&value);
-        let path = if p.is_absolute() { p.to_path_buf() } else { self.base.join(p) };
-        Ok(ConfigPath { key: key.into(), value, path })
+        let path = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        };
+        Ok(ConfigPath {
+            key: key.into(),
+            value,
+            path,
+        })
     }
 
     fn keys(&self, group: &str) -> Vec<String> {
         let mut seen = HashSet::new();
         self.kf
             .keys(group)
-            .map(|ks| ks.iter().map(|k| k.to_string()).filter(|k| seen.insert(k.clone())).collect())
+            .map(|ks| {
+                ks.iter()
+                    .map(|k| k.to_string())
+                    .filter(|k| seen.insert(k.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -770,7 +841,13 @@ impl Parser<'_> {
             let k = key.as_str();
             match k {
                 "net-scale-factor" => c.net_scale_factor = self.float(g, k)? as f32,
-                "offsets" => c.offsets = self.float_list(g, k)?.into_iter().map(|x| x as f32).collect(),
+                "offsets" => {
+                    c.offsets = self
+                        .float_list(g, k)?
+                        .into_iter()
+                        .map(|x| x as f32)
+                        .collect()
+                }
                 "model-color-format" => {
                     c.model_color_format = match self.int(g, k, 0, 2)? {
                         0 => ColorFormat::Rgb,
@@ -799,8 +876,12 @@ impl Parser<'_> {
                 "infer-dims" | "input-dims" | "uff-input-dims" => {
                     let v = self.raw(g, k);
                     let d = self.int_list(g, k, 0)?;
-                    let ok = if k == "infer-dims" { d.len() == 3 } else { d.len() == 3 || d.len() == 4 };
-                    if !ok || d[..3].iter().any(|&x| x == 0) {
+                    let ok = if k == "infer-dims" {
+                        d.len() == 3
+                    } else {
+                        d.len() == 3 || d.len() == 4
+                    };
+                    if !ok || d[..3].contains(&0) {
                         let what = if k == "infer-dims" {
                             "expected channels;height;width (3 positive integers)"
                         } else {
@@ -808,7 +889,10 @@ impl Parser<'_> {
                         };
                         return Err(self.bad(g, k, &v, what));
                     }
-                    if k == "infer-dims" || c.infer_dims.is_none() || dims_key.as_deref() != Some("infer-dims") {
+                    if k == "infer-dims"
+                        || c.infer_dims.is_none()
+                        || dims_key.as_deref() != Some("infer-dims")
+                    {
                         c.infer_dims = Some([d[0] as usize, d[1] as usize, d[2] as usize]);
                         dims_key = Some(key.clone());
                     }
@@ -816,12 +900,21 @@ impl Parser<'_> {
                         c.network_input_order = match d[3] {
                             0 => TensorOrder::Nchw,
                             1 => TensorOrder::Nhwc,
-                            _ => return Err(self.bad(g, k, &v, "the 4th value (input order) must be 0 (NCHW) or 1 (NHWC)")),
+                            _ => {
+                                return Err(self.bad(
+                                    g,
+                                    k,
+                                    &v,
+                                    "the 4th value (input order) must be 0 (NCHW) or 1 (NHWC)",
+                                ));
+                            }
                         };
                     }
                     if k != "infer-dims" {
                         let file = self.file.display().to_string();
-                        self.warn(format!("{file}: [{g}] {k} is deprecated; use infer-dims (read as infer-dims)"));
+                        self.warn(format!(
+                            "{file}: [{g}] {k} is deprecated; use infer-dims (read as infer-dims)"
+                        ));
                     }
                 }
                 "uff-input-order" | "network-input-order" => {
@@ -835,7 +928,8 @@ impl Parser<'_> {
                                 group: g.into(),
                                 key: key.clone(),
                                 value: v,
-                                why: "input order 2 (NC) is not supported by the portable backend".into(),
+                                why: "input order 2 (NC) is not supported by the portable backend"
+                                    .into(),
                             });
                         }
                     }
@@ -861,7 +955,9 @@ impl Parser<'_> {
                     }
                 }
                 "is-classifier" => is_classifier = self.boolean(g, k)?,
-                "num-detected-classes" => c.num_detected_classes = self.int(g, k, 1, 100_000)? as u32,
+                "num-detected-classes" => {
+                    c.num_detected_classes = self.int(g, k, 1, 100_000)? as u32
+                }
                 "process-mode" => {
                     c.process_mode = match self.int(g, k, 1, 2)? {
                         1 => ProcessMode::Primary,
@@ -869,8 +965,16 @@ impl Parser<'_> {
                     }
                 }
                 "gie-unique-id" => c.gie_unique_id = self.int(g, k, 1, i32::MAX as i64)? as u32,
-                "operate-on-gie-id" => c.operate_on_gie_id = self.int(g, k, -1, i32::MAX as i64)? as i32,
-                "operate-on-class-ids" => c.operate_on_class_ids = self.int_list(g, k, 0)?.into_iter().map(|x| x as u32).collect(),
+                "operate-on-gie-id" => {
+                    c.operate_on_gie_id = self.int(g, k, -1, i32::MAX as i64)? as i32
+                }
+                "operate-on-class-ids" => {
+                    c.operate_on_class_ids = self
+                        .int_list(g, k, 0)?
+                        .into_iter()
+                        .map(|x| x as u32)
+                        .collect()
+                }
                 "interval" => c.interval = self.uint(g, k)?,
                 "cluster-mode" => {
                     cluster_mode_set = true;
@@ -890,13 +994,23 @@ impl Parser<'_> {
                 "symmetric-padding" => c.symmetric_padding = self.boolean(g, k)?,
                 "output-blob-names" => c.output_blob_names = self.list(g, k),
                 "output-tensor-meta" => c.output_tensor_meta = self.boolean(g, k)?,
-                "parse-bbox-func-name" => c.parse_bbox_func_name = Some(self.raw(g, k)).filter(|s| !s.is_empty()),
-                "parse-classifier-func-name" => c.parse_classifier_func_name = Some(self.raw(g, k)).filter(|s| !s.is_empty()),
+                "parse-bbox-func-name" => {
+                    c.parse_bbox_func_name = Some(self.raw(g, k)).filter(|s| !s.is_empty())
+                }
+                "parse-classifier-func-name" => {
+                    c.parse_classifier_func_name = Some(self.raw(g, k)).filter(|s| !s.is_empty())
+                }
                 "input-object-min-width" => c.input_object_min_width = self.uint(g, k)?,
                 "input-object-min-height" => c.input_object_min_height = self.uint(g, k)?,
                 "input-object-max-width" => c.input_object_max_width = self.uint(g, k)?,
                 "input-object-max-height" => c.input_object_max_height = self.uint(g, k)?,
-                "filter-out-class-ids" => c.filter_out_class_ids = self.int_list(g, k, 0)?.into_iter().map(|x| x as u32).collect(),
+                "filter-out-class-ids" => {
+                    c.filter_out_class_ids = self
+                        .int_list(g, k, 0)?
+                        .into_iter()
+                        .map(|x| x as u32)
+                        .collect()
+                }
                 "segmentation-threshold" => c.segmentation_threshold = self.float(g, k)? as f32,
                 _ if DEEPSTREAM_ONLY_KEYS.contains(&k) => ds_only.push(key.clone()),
                 _ => {
@@ -938,7 +1052,10 @@ impl Parser<'_> {
                 g,
                 &key,
                 &v,
-                &format!("{ch} channels do not match model-color-format (which gives {})", c.model_color_format.channels()),
+                &format!(
+                    "{ch} channels do not match model-color-format (which gives {})",
+                    c.model_color_format.channels()
+                ),
             ));
         }
         if c.network_type == NetworkType::Detector && c.num_detected_classes == 0 {
@@ -964,9 +1081,17 @@ impl Parser<'_> {
         c.model = if let Some(p) = onnx {
             ModelSource::Onnx(p)
         } else if let Some(cfg) = darknet_cfg {
-            ModelSource::Darknet { cfg, weights: model_file }
+            ModelSource::Darknet {
+                cfg,
+                weights: model_file,
+            }
         } else if let Some(m) = model_file {
-            let ext = m.path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let ext = m
+                .path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if ext == "onnx" {
                 ModelSource::Onnx(m)
             } else {
@@ -1009,7 +1134,9 @@ impl Parser<'_> {
                 c.class_attrs.insert(id, attrs);
             } else {
                 let file = self.file.display().to_string();
-                self.warn(format!("{file}: group [{group}] is not an nvinfer group; ignored"));
+                self.warn(format!(
+                    "{file}: group [{group}] is not an nvinfer group; ignored"
+                ));
             }
         }
 
@@ -1017,7 +1144,10 @@ impl Parser<'_> {
             let file = self.file.display().to_string();
             self.diagnostics.push(Diagnostic {
                 level: Level::Info,
-                message: format!("{file}: DeepStream-only keys ignored by the portable backend: {}", ds_only.join(", ")),
+                message: format!(
+                    "{file}: DeepStream-only keys ignored by the portable backend: {}",
+                    ds_only.join(", ")
+                ),
             });
         }
         c.diagnostics = self.diagnostics;
@@ -1028,7 +1158,9 @@ impl Parser<'_> {
         for key in self.keys(g) {
             let k = key.as_str();
             match k {
-                "threshold" | "pre-cluster-threshold" => a.pre_cluster_threshold = self.float(g, k)? as f32,
+                "threshold" | "pre-cluster-threshold" => {
+                    a.pre_cluster_threshold = self.float(g, k)? as f32
+                }
                 "post-cluster-threshold" => a.post_cluster_threshold = self.float(g, k)? as f32,
                 "eps" => a.eps = self.float_min(g, k, 0.0)?,
                 "group-threshold" => a.group_threshold = self.int(g, k, 0, i32::MAX as i64)? as i32,
@@ -1046,7 +1178,12 @@ impl Parser<'_> {
                     let v = self.raw(g, k);
                     let l = self.float_list(g, k)?;
                     if l.len() != 4 || l.iter().any(|&x| !(0.0..=1.0).contains(&x)) {
-                        return Err(self.bad(g, k, &v, "expected red;green;blue;alpha, each from 0 to 1"));
+                        return Err(self.bad(
+                            g,
+                            k,
+                            &v,
+                            "expected red;green;blue;alpha, each from 0 to 1",
+                        ));
                     }
                     let col = [l[0], l[1], l[2], l[3]];
                     if k == "border-color" {

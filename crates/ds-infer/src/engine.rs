@@ -51,23 +51,39 @@ pub struct OrtEngine {
 }
 
 fn spec(name: &str, t: &ValueType) -> TensorSpec {
-    TensorSpec { name: name.to_string(), dims: t.tensor_shape().map(|s| s.to_vec()).unwrap_or_default() }
+    TensorSpec {
+        name: name.to_string(),
+        dims: t.tensor_shape().map(|s| s.to_vec()).unwrap_or_default(),
+    }
 }
 
 impl OrtEngine {
     /// Loads an ONNX model, creating the process's ONNX Runtime environment on first use.
     pub fn open(model: &Path) -> Result<OrtEngine, InferError> {
         let env = crate::runtime::environment()?;
-        let err = |message: String| InferError::Model { model: model.to_path_buf(), message };
+        let err = |message: String| InferError::Model {
+            model: model.to_path_buf(),
+            message,
+        };
         let mut builder = Session::builder(&env)
             .map_err(|e| err(e.to_string()))?
             .with_intra_threads(1)
             .map_err(|e| err(e.to_string()))?
             .with_inter_threads(1)
             .map_err(|e| err(e.to_string()))?;
-        let session = builder.commit_from_file(model).map_err(|e| err(e.to_string()))?;
-        let inputs: Vec<TensorSpec> = session.inputs().iter().map(|o| spec(o.name(), o.dtype())).collect();
-        let outputs: Vec<TensorSpec> = session.outputs().iter().map(|o| spec(o.name(), o.dtype())).collect();
+        let session = builder
+            .commit_from_file(model)
+            .map_err(|e| err(e.to_string()))?;
+        let inputs: Vec<TensorSpec> = session
+            .inputs()
+            .iter()
+            .map(|o| spec(o.name(), o.dtype()))
+            .collect();
+        let outputs: Vec<TensorSpec> = session
+            .outputs()
+            .iter()
+            .map(|o| spec(o.name(), o.dtype()))
+            .collect();
         let input = match inputs.as_slice() {
             [one] => one.clone(),
             _ => {
@@ -76,7 +92,11 @@ impl OrtEngine {
                     message: format!(
                         "the model has {} inputs ({}); the portable backend feeds exactly one image tensor",
                         inputs.len(),
-                        inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+                        inputs
+                            .iter()
+                            .map(|i| i.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
             }
@@ -86,10 +106,17 @@ impl OrtEngine {
         {
             return Err(InferError::ModelMismatch {
                 model: model.to_path_buf(),
-                message: format!("input '{}' is {t:?}; the portable backend feeds float32", input.name),
+                message: format!(
+                    "input '{}' is {t:?}; the portable backend feeds float32",
+                    input.name
+                ),
             });
         }
-        Ok(OrtEngine { session, input, outputs })
+        Ok(OrtEngine {
+            session,
+            input,
+            outputs,
+        })
     }
 }
 
@@ -105,22 +132,44 @@ impl Engine for OrtEngine {
     fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<RawOutput>, String> {
         let tensor = TensorRef::from_array_view(input).map_err(|e| e.to_string())?;
         let name = self.input.name.clone();
-        let outputs = self.session.run(ort::inputs![name => tensor]).map_err(|e| e.to_string())?;
+        let outputs = self
+            .session
+            .run(ort::inputs![name => tensor])
+            .map_err(|e| e.to_string())?;
         let mut result = Vec::with_capacity(self.outputs.len());
         for spec in &self.outputs {
-            let v = outputs.get(&spec.name).ok_or_else(|| format!("output '{}' missing from the run", spec.name))?;
-            let (dims, data): (Vec<usize>, Vec<f32>) = if let Ok((s, d)) = v.try_extract_tensor::<f32>() {
-                (s.iter().map(|&x| x.max(0) as usize).collect(), d.to_vec())
-            } else if let Ok((s, d)) = v.try_extract_tensor::<i64>() {
-                (s.iter().map(|&x| x.max(0) as usize).collect(), d.iter().map(|&x| x as f32).collect())
-            } else if let Ok((s, d)) = v.try_extract_tensor::<i32>() {
-                (s.iter().map(|&x| x.max(0) as usize).collect(), d.iter().map(|&x| x as f32).collect())
-            } else if let Ok((s, d)) = v.try_extract_tensor::<f64>() {
-                (s.iter().map(|&x| x.max(0) as usize).collect(), d.iter().map(|&x| x as f32).collect())
-            } else {
-                return Err(format!("output '{}' is not a float or integer tensor", spec.name));
-            };
-            result.push(RawOutput { name: spec.name.clone(), dims, data });
+            let v = outputs
+                .get(&spec.name)
+                .ok_or_else(|| format!("output '{}' missing from the run", spec.name))?;
+            let (dims, data): (Vec<usize>, Vec<f32>) =
+                if let Ok((s, d)) = v.try_extract_tensor::<f32>() {
+                    (s.iter().map(|&x| x.max(0) as usize).collect(), d.to_vec())
+                } else if let Ok((s, d)) = v.try_extract_tensor::<i64>() {
+                    (
+                        s.iter().map(|&x| x.max(0) as usize).collect(),
+                        d.iter().map(|&x| x as f32).collect(),
+                    )
+                } else if let Ok((s, d)) = v.try_extract_tensor::<i32>() {
+                    (
+                        s.iter().map(|&x| x.max(0) as usize).collect(),
+                        d.iter().map(|&x| x as f32).collect(),
+                    )
+                } else if let Ok((s, d)) = v.try_extract_tensor::<f64>() {
+                    (
+                        s.iter().map(|&x| x.max(0) as usize).collect(),
+                        d.iter().map(|&x| x as f32).collect(),
+                    )
+                } else {
+                    return Err(format!(
+                        "output '{}' is not a float or integer tensor",
+                        spec.name
+                    ));
+                };
+            result.push(RawOutput {
+                name: spec.name.clone(),
+                dims,
+                data,
+            });
         }
         Ok(result)
     }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use ndarray::ArrayViewD;
 
 use crate::cluster;
-use crate::config::{ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder};
+use crate::config::{
+    ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder,
+};
 use crate::engine::{Engine, OrtEngine, RawOutput, darknet_onnx_path};
 use crate::error::{ConfigError, InferError};
 use crate::output::{Detection, InferOutput, OutputTensor};
@@ -70,10 +72,18 @@ impl Inference {
                 onnx
             }
             ModelSource::Caffe { model, .. } => {
-                return Err(unsupported(&config, model, "Caffe models are not supported in the portable backend: convert to ONNX and set onnx-file"));
+                return Err(unsupported(
+                    &config,
+                    model,
+                    "Caffe models are not supported in the portable backend: convert to ONNX and set onnx-file",
+                ));
             }
             ModelSource::Uff(p) => {
-                return Err(unsupported(&config, p, "UFF models are not supported in the portable backend: convert to ONNX and set onnx-file"));
+                return Err(unsupported(
+                    &config,
+                    p,
+                    "UFF models are not supported in the portable backend: convert to ONNX and set onnx-file",
+                ));
             }
             ModelSource::Etlt(p) => {
                 return Err(unsupported(
@@ -94,7 +104,8 @@ impl Inference {
                     file: config.file.clone(),
                     group: PROPERTY_GROUP.into(),
                     key: "onnx-file".into(),
-                    why: "no model is named (onnx-file, model-file or custom-network-config)".into(),
+                    why: "no model is named (onnx-file, model-file or custom-network-config)"
+                        .into(),
                 }));
             }
         };
@@ -102,22 +113,30 @@ impl Inference {
             if let Err(e) = config.check_files() {
                 return Err(e.into());
             }
-            return Err(InferError::Model { model: model_path, message: "file not found".into() });
+            return Err(InferError::Model {
+                model: model_path,
+                message: "file not found".into(),
+            });
         }
 
         let parser = match config.network_type {
-            NetworkType::Detector => match DetectorParser::from_func_name(config.parse_bbox_func_name.as_deref()) {
-                Some(p) => Some(p),
-                None => {
-                    return Err(InferError::Config(ConfigError::Unsupported {
-                        file: config.file.clone(),
-                        group: PROPERTY_GROUP.into(),
-                        key: "parse-bbox-func-name".into(),
-                        value: config.parse_bbox_func_name.clone().unwrap_or_default(),
-                        why: format!("no built-in parser of that name in the portable backend; built-in parsers: {}", DetectorParser::KNOWN),
-                    }));
+            NetworkType::Detector => {
+                match DetectorParser::from_func_name(config.parse_bbox_func_name.as_deref()) {
+                    Some(p) => Some(p),
+                    None => {
+                        return Err(InferError::Config(ConfigError::Unsupported {
+                            file: config.file.clone(),
+                            group: PROPERTY_GROUP.into(),
+                            key: "parse-bbox-func-name".into(),
+                            value: config.parse_bbox_func_name.clone().unwrap_or_default(),
+                            why: format!(
+                                "no built-in parser of that name in the portable backend; built-in parsers: {}",
+                                DetectorParser::KNOWN
+                            ),
+                        }));
+                    }
                 }
-            },
+            }
             _ => None,
         };
         if config.network_type == NetworkType::Classifier
@@ -142,10 +161,16 @@ impl Inference {
         model_path: PathBuf,
         parser: Option<DetectorParser>,
     ) -> Result<Inference, InferError> {
-        let mismatch = |message: String| InferError::ModelMismatch { model: model_path.clone(), message };
+        let mismatch = |message: String| InferError::ModelMismatch {
+            model: model_path.clone(),
+            message,
+        };
         let input = engine.input().clone();
         if input.dims.len() != 4 {
-            return Err(mismatch(format!("input '{}' has dims {:?}; expected [batch, channels, height, width]", input.name, input.dims)));
+            return Err(mismatch(format!(
+                "input '{}' has dims {:?}; expected [batch, channels, height, width]",
+                input.name, input.dims
+            )));
         }
         let (c, h, w) = match config.network_input_order {
             TensorOrder::Nchw => (input.dims[1], input.dims[2], input.dims[3]),
@@ -176,7 +201,10 @@ impl Inference {
                         file: config.file.clone(),
                         group: PROPERTY_GROUP.into(),
                         key: "infer-dims".into(),
-                        why: format!("the model's input '{}' has open dimensions {:?}; set channels;height;width", input.name, input.dims),
+                        why: format!(
+                            "the model's input '{}' has open dimensions {:?}; set channels;height;width",
+                            input.name, input.dims
+                        ),
                     }));
                 }
                 [c as usize, h as usize, w as usize]
@@ -201,19 +229,25 @@ impl Inference {
             let strip = |s: &str| s.strip_suffix(":0").unwrap_or(s).to_string();
             let mut v = Vec::new();
             for name in &config.output_blob_names {
-                let i = outs.iter().position(|o| o.name == *name || strip(&o.name) == strip(name)).ok_or_else(|| {
-                    InferError::Config(ConfigError::BadValue {
-                        file: config.file.clone(),
-                        group: PROPERTY_GROUP.into(),
-                        key: "output-blob-names".into(),
-                        value: config.output_blob_names.join(";"),
-                        expected: format!(
-                            "the model {} has no output '{name}'; its outputs are: {}",
-                            model_path.display(),
-                            outs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
-                        ),
-                    })
-                })?;
+                let i = outs
+                    .iter()
+                    .position(|o| o.name == *name || strip(&o.name) == strip(name))
+                    .ok_or_else(|| {
+                        InferError::Config(ConfigError::BadValue {
+                            file: config.file.clone(),
+                            group: PROPERTY_GROUP.into(),
+                            key: "output-blob-names".into(),
+                            value: config.output_blob_names.join(";"),
+                            expected: format!(
+                                "the model {} has no output '{name}'; its outputs are: {}",
+                                model_path.display(),
+                                outs.iter()
+                                    .map(|o| o.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        })
+                    })?;
                 v.push(i);
             }
             v
@@ -258,21 +292,34 @@ impl Inference {
     /// Pre-processes `inputs` into one network input tensor, `[n, channels, height, width]`
     /// (or NHWC), and returns it with the per-input transforms. Exposed for tests and
     /// benchmarks; [`Inference::infer`] does this itself.
-    pub fn preprocess(&mut self, inputs: &[ImageRoi]) -> Result<(ndarray::ArrayD<f32>, Vec<Transform>), InferError> {
+    pub fn preprocess(
+        &mut self,
+        inputs: &[ImageRoi],
+    ) -> Result<(ndarray::ArrayD<f32>, Vec<Transform>), InferError> {
         let n = self.fixed_batch.unwrap_or(inputs.len()).max(inputs.len());
         let per = self.channels * self.net_h * self.net_w;
         let mut data = vec![0.0f32; n * per];
         let mut transforms = Vec::with_capacity(inputs.len());
         for (i, img) in inputs.iter().enumerate() {
-            let t = preprocess_into(img, &self.norm, self.net_w, self.net_h, &mut data[i * per..(i + 1) * per])
-                .map_err(|message| InferError::BadInput { index: i, message })?;
+            let t = preprocess_into(
+                img,
+                &self.norm,
+                self.net_w,
+                self.net_h,
+                &mut data[i * per..(i + 1) * per],
+            )
+            .map_err(|message| InferError::BadInput { index: i, message })?;
             transforms.push(t);
         }
         let shape = match self.norm.order {
             TensorOrder::Nchw => vec![n, self.channels, self.net_h, self.net_w],
             TensorOrder::Nhwc => vec![n, self.net_h, self.net_w, self.channels],
         };
-        let arr = ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| InferError::BadInput { index: 0, message: e.to_string() })?;
+        let arr =
+            ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| InferError::BadInput {
+                index: 0,
+                message: e.to_string(),
+            })?;
         Ok((arr, transforms))
     }
 
@@ -295,20 +342,33 @@ impl Inference {
             buffer.resize(n * per, 0.0);
             let mut transforms = Vec::with_capacity(chunk.len());
             for (i, img) in chunk.iter().enumerate() {
-                let t = preprocess_into(img, &self.norm, self.net_w, self.net_h, &mut buffer[i * per..(i + 1) * per])
-                    .map_err(|message| InferError::BadInput { index: start + i, message })?;
+                let t = preprocess_into(
+                    img,
+                    &self.norm,
+                    self.net_w,
+                    self.net_h,
+                    &mut buffer[i * per..(i + 1) * per],
+                )
+                .map_err(|message| InferError::BadInput {
+                    index: start + i,
+                    message,
+                })?;
                 transforms.push(t);
             }
             let shape = match self.norm.order {
                 TensorOrder::Nchw => [n, self.channels, self.net_h, self.net_w],
                 TensorOrder::Nhwc => [n, self.net_h, self.net_w, self.channels],
             };
-            let view = ArrayViewD::from_shape(&shape[..], &buffer[..])
-                .map_err(|e| InferError::BadInput { index: start, message: e.to_string() })?;
-            let outputs = self
-                .engine
-                .run(view)
-                .map_err(|message| InferError::Run { model: self.model_path.clone(), message })?;
+            let view = ArrayViewD::from_shape(&shape[..], &buffer[..]).map_err(|e| {
+                InferError::BadInput {
+                    index: start,
+                    message: e.to_string(),
+                }
+            })?;
+            let outputs = self.engine.run(view).map_err(|message| InferError::Run {
+                model: self.model_path.clone(),
+                message,
+            })?;
             self.buffer = buffer;
             for (i, (img, t)) in chunk.iter().zip(&transforms).enumerate() {
                 results.push(self.postprocess(&outputs, n, i, img, t)?);
@@ -318,26 +378,56 @@ impl Inference {
         Ok(results)
     }
 
-    fn item_layer<'o>(&self, out: &'o RawOutput, n: usize, i: usize) -> Result<Layer<'o>, InferError> {
+    fn item_layer<'o>(
+        &self,
+        out: &'o RawOutput,
+        n: usize,
+        i: usize,
+    ) -> Result<Layer<'o>, InferError> {
         if !out.dims.is_empty() && out.dims[0] == n {
             let per = out.data.len() / n;
-            Ok(Layer { name: &out.name, dims: &out.dims[1..], data: &out.data[i * per..(i + 1) * per] })
+            Ok(Layer {
+                name: &out.name,
+                dims: &out.dims[1..],
+                data: &out.data[i * per..(i + 1) * per],
+            })
         } else if n == 1 {
-            Ok(Layer { name: &out.name, dims: &out.dims, data: &out.data })
+            Ok(Layer {
+                name: &out.name,
+                dims: &out.dims,
+                data: &out.data,
+            })
         } else {
             Err(InferError::ModelMismatch {
                 model: self.model_path.clone(),
-                message: format!("output '{}' has dims {:?}: its first dimension is not the batch size {n}", out.name, out.dims),
+                message: format!(
+                    "output '{}' has dims {:?}: its first dimension is not the batch size {n}",
+                    out.name, out.dims
+                ),
             })
         }
     }
 
-    fn postprocess(&self, outputs: &[RawOutput], n: usize, i: usize, img: &ImageRoi, t: &Transform) -> Result<InferOutput, InferError> {
+    fn postprocess(
+        &self,
+        outputs: &[RawOutput],
+        n: usize,
+        i: usize,
+        img: &ImageRoi,
+        t: &Transform,
+    ) -> Result<InferOutput, InferError> {
         let c = &self.config;
         let mut result = InferOutput::default();
-        let layers: Vec<Layer> =
-            self.parse_outputs.iter().map(|&k| self.item_layer(&outputs[k], n, i)).collect::<Result<_, _>>()?;
-        let parse_err = |parser: String, message: String| InferError::Parse { model: self.model_path.clone(), parser, message };
+        let layers: Vec<Layer> = self
+            .parse_outputs
+            .iter()
+            .map(|&k| self.item_layer(&outputs[k], n, i))
+            .collect::<Result<_, _>>()?;
+        let parse_err = |parser: String, message: String| InferError::Parse {
+            model: self.model_path.clone(),
+            parser,
+            message,
+        };
         match c.network_type {
             NetworkType::Detector => {
                 let parser = self.parser.unwrap_or(DetectorParser::DetectNetV2);
@@ -345,9 +435,13 @@ impl Inference {
                     net_w: self.net_w,
                     net_h: self.net_h,
                     num_classes: c.num_detected_classes,
-                    thresholds: (0..c.num_detected_classes).map(|k| c.class_attrs(k).pre_cluster_threshold).collect(),
+                    thresholds: (0..c.num_detected_classes)
+                        .map(|k| c.class_attrs(k).pre_cluster_threshold)
+                        .collect(),
                 };
-                let raw = parser.parse(&layers, &params).map_err(|m| parse_err(format!("{parser:?}"), m))?;
+                let raw = parser
+                    .parse(&layers, &params)
+                    .map_err(|m| parse_err(format!("{parser:?}"), m))?;
                 let (fw, fh) = (img.width as f32, img.height as f32);
                 let mut dets: Vec<Detection> = Vec::with_capacity(raw.len());
                 for mut d in raw {
@@ -375,18 +469,28 @@ impl Inference {
                 result.detections = dets;
             }
             NetworkType::Classifier => {
-                result.attributes = parse::parse_classifier(&layers, c.classifier_threshold, &c.labels);
+                result.attributes =
+                    parse::parse_classifier(&layers, c.classifier_threshold, &c.labels);
             }
             NetworkType::Segmentation => {
-                let layer = layers.first().ok_or_else(|| parse_err("segmentation".into(), "the model has no output".into()))?;
-                result.segmentation = Some(parse::parse_segmentation(layer, c.segmentation_threshold).map_err(|m| parse_err("segmentation".into(), m))?);
+                let layer = layers.first().ok_or_else(|| {
+                    parse_err("segmentation".into(), "the model has no output".into())
+                })?;
+                result.segmentation = Some(
+                    parse::parse_segmentation(layer, c.segmentation_threshold)
+                        .map_err(|m| parse_err("segmentation".into(), m))?,
+                );
             }
             NetworkType::InstanceSegmentation | NetworkType::Other => {}
         }
         if c.output_tensor_meta || c.network_type == NetworkType::Other {
             for out in outputs {
                 let l = self.item_layer(out, n, i)?;
-                result.tensors.push(OutputTensor { name: l.name.to_string(), dims: l.dims.to_vec(), data: l.data.to_vec() });
+                result.tensors.push(OutputTensor {
+                    name: l.name.to_string(),
+                    dims: l.dims.to_vec(),
+                    data: l.data.to_vec(),
+                });
             }
         }
         Ok(result)

@@ -25,6 +25,11 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+// Config errors carry the file, group, key and value as owned data; they are rare and not on a
+// hot path, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod cluster;
 pub mod config;
 pub mod engine;
@@ -35,7 +40,10 @@ pub mod parse;
 pub mod preprocess;
 pub mod runtime;
 
-pub use config::{ClassAttrs, ClusterMode, ColorFormat, InferConfig, ModelSource, NetworkType, ProcessMode, TensorOrder};
+pub use config::{
+    ClassAttrs, ClusterMode, ColorFormat, InferConfig, ModelSource, NetworkType, ProcessMode,
+    TensorOrder,
+};
 pub use error::{ConfigError, InferError, RuntimeError};
 pub use inference::Inference;
 pub use output::{Attribute, Detection, InferOutput, OutputTensor, Segmentation};

