@@ -501,3 +501,70 @@ fn meta_lock_is_reentrant_and_released() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn display_meta_shapes_copy_and_removal() {
+    init();
+    let mut buf = batch_buffer(1, 1);
+    {
+        let f = BatchMeta::from_buffer_mut(buf.get_mut().unwrap()).unwrap().frames_mut().next().unwrap();
+        let d = f.add_display_meta().unwrap();
+        let l = d.add_line().unwrap();
+        (l.x1, l.y1, l.x2, l.y2, l.line_width) = (1, 2, 30, 40, 3);
+        l.line_color.set(1.0, 0.0, 0.0, 1.0);
+        let a = d.add_arrow().unwrap();
+        (a.x2, a.arrow_head) = (50, sys::NvOSD_Arrow_Head_Direction::BOTH_HEAD);
+        let c = d.add_circle().unwrap();
+        (c.xc, c.yc, c.radius) = (10, 11, 5);
+        c.circle_color.set(0.0, 1.0, 0.0, 0.5);
+        d.misc_osd_data_mut()[0] = 99;
+        let gone = f.add_display_meta().unwrap();
+        gone.add_label().unwrap().set_display_text("remove me").unwrap();
+        assert_eq!(f.display_metas().count(), 2);
+        f.retain_display_metas(|d| d.num_labels() == 0);
+    }
+    let copy = buf.copy();
+    drop(buf);
+    let f = BatchMeta::from_buffer(&copy).unwrap().frames().next().unwrap();
+    assert_eq!(f.display_metas().count(), 1);
+    let d = f.display_metas().next().unwrap();
+    assert_eq!((d.num_lines(), d.num_arrows(), d.num_circles(), d.num_rects()), (1, 1, 1, 0));
+    assert_eq!((d.lines()[0].x2, d.lines()[0].line_width), (30, 3));
+    assert_eq!(d.lines()[0].line_color, ds_meta::ColorParams::rgba(1.0, 0.0, 0.0, 1.0));
+    assert_eq!(d.arrows()[0].arrow_head, sys::NvOSD_Arrow_Head_Direction::BOTH_HEAD);
+    assert_eq!((d.circles()[0].xc, d.circles()[0].radius), (10, 5));
+    assert_eq!(d.misc_osd_data()[0], 99);
+    assert_eq!(d.as_sys().base_meta.meta_type, NvDsMetaType::NVDS_DISPLAY_META);
+}
+
+#[test]
+fn frame_fields_round_trip() {
+    init();
+    let mut buf = batch_buffer(1, 1);
+    {
+        let f = BatchMeta::from_buffer_mut(buf.get_mut().unwrap()).unwrap().frames_mut().next().unwrap();
+        f.set_buf_pts(1_000_000_000);
+        f.set_ntp_timestamp(1_700_000_000_000_000_000);
+        f.set_source_frame_width(1920);
+        f.set_source_frame_height(1080);
+        f.set_infer_done(true);
+        f.misc_frame_info_mut()[3] = -1;
+        let o = f.add_obj_meta(None).unwrap();
+        o.set_object_id(sys::UNTRACKED_OBJECT_ID);
+        o.detector_bbox_mut().width = 12.5;
+        o.tracker_bbox_mut().height = 7.0;
+        o.set_tracker_confidence(0.3);
+        o.misc_obj_info_mut()[0] = 5;
+    }
+    let f = BatchMeta::from_buffer(&buf).unwrap().frames().next().unwrap();
+    assert_eq!((f.buf_pts(), f.ntp_timestamp()), (1_000_000_000, 1_700_000_000_000_000_000));
+    assert_eq!((f.source_frame_width(), f.source_frame_height()), (1920, 1080));
+    assert!(f.infer_done());
+    assert_eq!(f.as_sys().bInferDone, 1);
+    assert_eq!(f.misc_frame_info()[3], -1);
+    let o = f.objects().next().unwrap();
+    assert_eq!(o.object_id(), u64::MAX);
+    assert_eq!((o.detector_bbox().width, o.tracker_bbox().height, o.tracker_confidence()), (12.5, 7.0, 0.3));
+    assert_eq!(o.misc_obj_info()[0], 5);
+    assert!(o.parent().is_none());
+}
