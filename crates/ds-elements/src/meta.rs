@@ -391,3 +391,22 @@ pub(crate) fn add_objects(
     }
     Ok(())
 }
+
+/// Attaches nvinfer's raw tensor output (`NvDsInferTensorMeta`, user meta of type
+/// `NVDSINFER_TENSOR_OUTPUT_META`) to frame `batch_id` of `buf`.
+pub(crate) fn add_tensor_meta(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    tensors: ds_meta::infer::TensorOutput,
+) -> Result<(), String> {
+    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
+        return Err("the buffer has no NvDsBatchMeta".into());
+    };
+    let Some(fm) = bm.frame_mut(batch_id) else {
+        return Err(format!(
+            "the batch meta has no frame with batch_id {batch_id}"
+        ));
+    };
+    fm.add_c_user_meta(tensors).map_err(|e| e.to_string())?;
+    Ok(())
+}

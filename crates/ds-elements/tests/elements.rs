@@ -559,6 +559,53 @@ fn infer_adds_objects_with_nvinfer_defaults() {
 }
 
 #[test]
+fn infer_attaches_tensor_meta_when_asked() {
+    init();
+    let config = common::root().join("crates/ds-elements/tests/data/yolov3-tiny_pgie.txt");
+    let p = launch(&format!(
+        "{} ! m.sink_0 dsstreammux name=m batch-size=1 width=640 height=360 ! \
+         dsinfer name=infer config-file-path={} output-tensor-meta=true ! fakesink",
+        h264("vtest-5s.h264", 2),
+        config.display()
+    ));
+    let infer = p.by_name("infer").unwrap();
+    let layers: Arc<Mutex<Vec<(u32, String, Vec<u32>, usize)>>> = Arc::default();
+    let l2 = layers.clone();
+    infer
+        .static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let bm = BatchMeta::from_buffer(info.buffer().unwrap()).unwrap();
+            for f in bm.frames() {
+                for um in f.user_metas() {
+                    if let Some(t) = um.tensor_output() {
+                        assert_eq!(t.unique_id(), 1);
+                        for l in t.layers() {
+                            let dims = l.dims();
+                            let values = l.as_f32().map(|v| v.len()).unwrap_or(0);
+                            l2.lock().unwrap().push((
+                                f.frame_num() as u32,
+                                l.name().to_string(),
+                                dims.d[..dims.numDims as usize].to_vec(),
+                                values,
+                            ));
+                        }
+                    }
+                }
+            }
+            gst::PadProbeReturn::Ok
+        });
+    run(&p, Duration::from_secs(60)).unwrap();
+    let layers = layers.lock().unwrap();
+    eprintln!("{layers:?}");
+    assert!(!layers.is_empty(), "no NvDsInferTensorMeta");
+    for (_, name, dims, values) in layers.iter() {
+        assert!(!name.is_empty());
+        assert_eq!(*values, dims.iter().product::<u32>() as usize);
+    }
+}
+
+#[test]
 fn infer_secondary_mode_says_not_implemented() {
     init();
     let config = common::root().join("crates/ds-elements/tests/data/yolov3-tiny_pgie.txt");

@@ -244,19 +244,12 @@ impl BaseTransformImpl for DsInfer {
                 ]
             ));
         }
-        if s.output_tensor_meta() {
-            return Err(gst::error_msg!(
-                gst::LibraryError::Settings,
-                [
-                    "dsinfer: output-tensor-meta is not implemented yet in the portable backend ({path})"
-                ]
-            ));
-        }
         let mut config = InferConfig::from_file(&PathBuf::from(&path))
             .map_err(|e| gst::error_msg!(gst::LibraryError::Settings, ["dsinfer: {e}"]))?;
         config.batch_size = s.batch_size();
         config.interval = s.interval();
         config.gie_unique_id = s.unique_id();
+        config.output_tensor_meta = s.output_tensor_meta();
         let (unique_id, interval) = (s.unique_id(), s.interval());
         drop(s);
         let inference = Inference::new(&config).map_err(|e| {
@@ -378,6 +371,37 @@ impl BaseTransformImpl for DsInfer {
                     ("dsinfer: cannot add object meta: {e}")
                 );
                 return Err(gst::FlowError::Error);
+            }
+            if st.config.output_tensor_meta && !out.tensors.is_empty() {
+                let [c, h, w] = st.inference.input_dims();
+                let tensors = ds_meta::infer::TensorOutput {
+                    unique_id: st.unique_id,
+                    network_info: ds_meta::sys::NvDsInferNetworkInfo {
+                        width: w as u32,
+                        height: h as u32,
+                        channels: c as u32,
+                    },
+                    gpu_id: -1,
+                    maintain_aspect_ratio: st.config.maintain_aspect_ratio,
+                    symmetric_padding: st.config.symmetric_padding,
+                    layers: out
+                        .tensors
+                        .iter()
+                        .map(|t| ds_meta::infer::OutputLayer {
+                            name: t.name.clone(),
+                            dims: t.dims.iter().map(|d| *d as u32).collect(),
+                            data: t.data.clone(),
+                        })
+                        .collect(),
+                };
+                if let Err(e) = meta::add_tensor_meta(buf, *batch_id, tensors) {
+                    gst::element_imp_error!(
+                        self,
+                        gst::LibraryError::Failed,
+                        ("dsinfer: cannot add tensor meta: {e}")
+                    );
+                    return Err(gst::FlowError::Error);
+                }
             }
         }
         Ok(gst::FlowSuccess::Ok)

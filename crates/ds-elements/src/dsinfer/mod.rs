@@ -13,8 +13,8 @@
 //! config's value (what BATCH-OVERRIDE in the samples relies on):
 //! `config-file-path`, `batch-size` (1), `interval` (0: infer on every batch; N: then skip N
 //! batches), `unique-id` (15), `process-mode` (1 primary; 2 secondary is refused on start:
-//! not implemented yet), `output-tensor-meta` (false; raw tensor meta is not attached yet:
-//! refused on start), `gpu-id` (accepted, no effect).
+//! not implemented yet), `output-tensor-meta` (false; true attaches each inferred frame's raw output
+//! layers as `NvDsInferTensorMeta` frame user meta: FLOAT host buffers, `gpu_id` -1), `gpu-id` (accepted, no effect).
 //!
 //! ```text
 //! gst-launch-1.0 filesrc location=streams/vtest.h264 ! h264parse ! avdec_h264 ! m.sink_0 \
