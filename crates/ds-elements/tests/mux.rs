@@ -454,3 +454,46 @@ fn sync_inputs_paces_the_sources_at_their_timestamps() {
     check(&t, 1);
     assert!(elapsed > Duration::from_millis(900), "{elapsed:?}");
 }
+
+#[test]
+fn batched_push_timeout_sends_partial_batches() {
+    init();
+    // source 1 is linked but sends nothing until source 0 has ended: every batch goes out on
+    // the 40 ms timeout with source 0's frame alone
+    let p = launch(&format!(
+        "dsstreammux name=m batch-size=2 width=320 height=240 batched-push-timeout=40000 ! fakesink sync=false \
+         {} ! m.sink_0 \
+         appsrc name=idle format=time caps=video/x-raw,format=I420,width=320,height=240,framerate=25/1 ! m.sink_1",
+        h264("vtest-5s.h264", 20)
+    ));
+    let appsrc = p
+        .by_name("idle")
+        .unwrap()
+        .downcast::<gst_app::AppSrc>()
+        .unwrap();
+    let t = tally(&p.by_name("m").unwrap(), 320, 240);
+    p.bus().unwrap().set_sync_handler(move |_, msg| {
+        if let gst::MessageView::Element(e) = msg.view()
+            && e.structure()
+                .is_some_and(|s| s.name() == "stream-eos" && s.get::<u32>("stream-id") == Ok(0))
+        {
+            let _ = appsrc.end_of_stream();
+        }
+        gst::BusSyncReply::Pass
+    });
+    let start = Instant::now();
+    run(&p, Duration::from_secs(30)).unwrap();
+    let elapsed = start.elapsed();
+    let t = t.lock().unwrap();
+    assert!(t.problems.is_empty(), "{:?}", t.problems);
+    let n = t.out[&0];
+    assert_eq!(t.inn.get(&0), Some(&n));
+    assert!(t.out.get(&1).is_none());
+    assert!(t.batch_sizes.iter().all(|b| *b == 1));
+    // each batch waited for the timeout
+    assert!(
+        elapsed >= Duration::from_millis(40 * (n as u64 - 1)),
+        "{n} batches in {elapsed:?}"
+    );
+    eprintln!("{n} one-frame batches in {elapsed:?}");
+}

@@ -88,6 +88,9 @@ struct State {
     fps: Option<gst::Fraction>,
     last_pts: Option<gst::ClockTime>,
     events: Vec<gst::Event>,
+    /// When the last batch was formed: the next batch's timeout starts at its first frame,
+    /// but not before this (a frame that waited in a queue does not shorten it).
+    last_batch_at: Option<Instant>,
 }
 
 impl Default for State {
@@ -103,6 +106,7 @@ impl Default for State {
             fps: None,
             last_pts: None,
             events: Vec::new(),
+            last_batch_at: None,
         }
     }
 }
@@ -451,6 +455,7 @@ impl ElementImpl for DsStreamMux {
             st.rr_next = 0;
             st.eos_sent = false;
             st.events.clear();
+            st.last_batch_at = None;
             for p in st.pads.iter_mut() {
                 p.queue.clear();
                 p.eos = false;
@@ -875,6 +880,7 @@ impl DsStreamMux {
                     .filter_map(|p| p.queue.front().map(|q| q.arrived))
                     .min();
                 if let Some(first) = first {
+                    let first = st.last_batch_at.map_or(first, |l| l.max(first));
                     let deadline =
                         first + Duration::from_micros(settings.batched_push_timeout as u64);
                     let now = Instant::now();
@@ -913,6 +919,7 @@ impl DsStreamMux {
                         .find(|i| *i > last_index)
                         .unwrap_or(0);
                 }
+                st.last_batch_at = Some(Instant::now());
                 batch = taken;
                 break;
             }

@@ -25,7 +25,8 @@
 //! - **When a batch goes out**: when it holds `batch-size` frames, or when every sink pad that
 //!   is not at EOS has a frame queued (so `batch-size` larger than the number of sources does
 //!   not wait for the timeout), or when `batched-push-timeout` µs passed since the first frame
-//!   of the batch arrived (`-1`, the default: no timeout). Frames are taken round-robin, at
+//!   of the batch was collected (its arrival, or the previous batch's push if it waited in a
+//!   queue before) (`-1`, the default: no timeout). Frames are taken round-robin, at
 //!   most one per source per batch, so with N sources of different rates every source's
 //!   frames all come out, in order.
 //! - **EOS** of one pad ends only that source: its queued frames still go out, then an element
