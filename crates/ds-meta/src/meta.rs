@@ -69,11 +69,9 @@ macro_rules! fields {
 }
 pub(crate) use fields;
 
-/// A list of child metadata: iterate, acquire-and-add, remove.
-macro_rules! child_list_methods {
-    ($(#[$m:meta])* $iter:ident, $iter_mut:ident, $add:ident, $retain:ident : $t:ty,
-     $list:ident, $list_alias:literal, $acquire_fn:ident, $add_fn:ident, $remove_fn:ident,
-     $acquire_alias:literal, $add_alias:literal, $remove_alias:literal) => {
+/// `iter` / `iter_mut` over a metadata `GList` field.
+macro_rules! list_iters {
+    ($(#[$m:meta])* $iter:ident, $iter_mut:ident : $t:ty, $list:ident, $list_alias:literal) => {
         $(#[$m])*
         #[doc(alias = $list_alias)]
         pub fn $iter(&self) -> MetaIter<'_, $t> {
@@ -83,9 +81,33 @@ macro_rules! child_list_methods {
 
         #[doc = concat!("[`Self::", stringify!($iter), "`], writable.")]
         pub fn $iter_mut(&mut self) -> MetaIterMut<'_, $t> {
-            // SAFETY: exclusive borrow; each element listed once.
+            // SAFETY: exclusive borrow; each element is listed once.
             unsafe { MetaIterMut::new(self.0.$list) }
         }
+    };
+}
+
+/// Accessors of a `misc_*` array (`MAX_USER_FIELDS` values free for the application).
+macro_rules! misc_fields {
+    ($get:ident, $get_mut:ident) => {
+        #[doc = concat!("`", stringify!($get), "`: ", "four `i64` values free for the application.")]
+        pub fn $get(&self) -> &[i64; sys::MAX_USER_FIELDS] {
+            &self.0.$get
+        }
+
+        #[doc = concat!("`", stringify!($get), "`, writable.")]
+        pub fn $get_mut(&mut self) -> &mut [i64; sys::MAX_USER_FIELDS] {
+            &mut self.0.$get
+        }
+    };
+}
+
+/// A list of child metadata: iterate, acquire-and-add, remove.
+macro_rules! child_list_methods {
+    ($(#[$m:meta])* $iter:ident, $iter_mut:ident, $add:ident, $retain:ident : $t:ty,
+     $list:ident, $list_alias:literal, $acquire_fn:ident, $add_fn:ident, $remove_fn:ident,
+     $acquire_alias:literal, $add_alias:literal, $remove_alias:literal) => {
+        list_iters!($(#[$m])* $iter, $iter_mut: $t, $list, $list_alias);
 
         #[doc = concat!("Acquires an element from the batch's pool and adds it to `", $list_alias,
             "` (`", $acquire_alias, "` + `", $add_alias, "`).")]
@@ -119,18 +141,8 @@ macro_rules! child_list_methods {
 macro_rules! user_meta_methods {
     ($level:literal, $list:ident, $list_alias:literal, $add:ident, $add_alias:literal,
      $remove:ident, $remove_alias:literal) => {
-        #[doc = concat!($level, "-level user metadata (`", $list_alias, "`).")]
-        #[doc(alias = $list_alias)]
-        pub fn user_metas(&self) -> MetaIter<'_, UserMeta> {
-            // SAFETY: the list belongs to this element and is not changed while borrowed.
-            unsafe { MetaIter::new(self.0.$list) }
-        }
-
-        #[doc = concat!($level, "-level user metadata, writable.")]
-        pub fn user_metas_mut(&mut self) -> MetaIterMut<'_, UserMeta> {
-            // SAFETY: exclusive borrow; each element listed once.
-            unsafe { MetaIterMut::new(self.0.$list) }
-        }
+        list_iters!(#[doc = concat!($level, "-level user metadata (`", $list_alias, "`).")]
+            user_metas, user_metas_mut: UserMeta, $list, $list_alias);
 
         #[doc = concat!("Attaches a typed payload as ", $level, "-level user metadata \
             (`nvds_acquire_user_meta_from_pool` + `", $add_alias, "`).")]
@@ -277,28 +289,11 @@ impl BatchMeta {
         self.0.num_frames_in_batch
     }
 
-    /// `misc_batch_info`: four values free for the application.
-    pub fn misc_batch_info(&self) -> &[i64; sys::MAX_USER_FIELDS] {
-        &self.0.misc_batch_info
-    }
+    misc_fields!(misc_batch_info, misc_batch_info_mut);
 
-    /// `misc_batch_info`, writable.
-    pub fn misc_batch_info_mut(&mut self) -> &mut [i64; sys::MAX_USER_FIELDS] {
-        &mut self.0.misc_batch_info
-    }
-
-    /// The frames (`frame_meta_list`), in the order they were added.
-    #[doc(alias = "frame_meta_list")]
-    pub fn frames(&self) -> MetaIter<'_, FrameMeta> {
-        // SAFETY: the list belongs to this batch and is not changed while borrowed.
-        unsafe { MetaIter::new(self.0.frame_meta_list) }
-    }
-
-    /// The frames, writable.
-    pub fn frames_mut(&mut self) -> MetaIterMut<'_, FrameMeta> {
-        // SAFETY: exclusive borrow of the batch; each frame is listed once.
-        unsafe { MetaIterMut::new(self.0.frame_meta_list) }
-    }
+    list_iters!(
+        /// The frames (`frame_meta_list`), in the order they were added.
+        frames, frames_mut: FrameMeta, frame_meta_list, "frame_meta_list");
 
     /// The frame whose `batch_id` is `batch_id`.
     pub fn frame(&self, batch_id: u32) -> Option<&FrameMeta> {
@@ -448,28 +443,11 @@ impl FrameMeta {
         self.0.bInferDone = done as i32;
     }
 
-    /// `misc_frame_info`.
-    pub fn misc_frame_info(&self) -> &[i64; sys::MAX_USER_FIELDS] {
-        &self.0.misc_frame_info
-    }
+    misc_fields!(misc_frame_info, misc_frame_info_mut);
 
-    /// `misc_frame_info`, writable.
-    pub fn misc_frame_info_mut(&mut self) -> &mut [i64; sys::MAX_USER_FIELDS] {
-        &mut self.0.misc_frame_info
-    }
-
-    /// The objects (`obj_meta_list`).
-    #[doc(alias = "obj_meta_list")]
-    pub fn objects(&self) -> MetaIter<'_, ObjectMeta> {
-        // SAFETY: the list belongs to this frame.
-        unsafe { MetaIter::new(self.0.obj_meta_list) }
-    }
-
-    /// The objects, writable.
-    pub fn objects_mut(&mut self) -> MetaIterMut<'_, ObjectMeta> {
-        // SAFETY: exclusive borrow; each object listed once.
-        unsafe { MetaIterMut::new(self.0.obj_meta_list) }
-    }
+    list_iters!(
+        /// The objects (`obj_meta_list`).
+        objects, objects_mut: ObjectMeta, obj_meta_list, "obj_meta_list");
 
     /// The object of this frame that `key` names (for example an object's
     /// [`ObjectMeta::parent`]); `None` if it is not in this frame.
@@ -651,15 +629,7 @@ impl ObjectMeta {
         strings::write_array(&mut self.0.obj_label, label, "NvDsObjectMeta.obj_label")
     }
 
-    /// `misc_obj_info`.
-    pub fn misc_obj_info(&self) -> &[i64; sys::MAX_USER_FIELDS] {
-        &self.0.misc_obj_info
-    }
-
-    /// `misc_obj_info`, writable.
-    pub fn misc_obj_info_mut(&mut self) -> &mut [i64; sys::MAX_USER_FIELDS] {
-        &mut self.0.misc_obj_info
-    }
+    misc_fields!(misc_obj_info, misc_obj_info_mut);
 
     child_list_methods!(
         /// The classifier results (`classifier_meta_list`).
@@ -856,13 +826,5 @@ impl DisplayMeta {
         circles, circles_mut, circle_params_mut, add_circle, set_num_circles, num_circles,
         circle_params, CircleParams, "circles", same, same, same);
 
-    /// `misc_osd_data`.
-    pub fn misc_osd_data(&self) -> &[i64; sys::MAX_USER_FIELDS] {
-        &self.0.misc_osd_data
-    }
-
-    /// `misc_osd_data`, writable.
-    pub fn misc_osd_data_mut(&mut self) -> &mut [i64; sys::MAX_USER_FIELDS] {
-        &mut self.0.misc_osd_data
-    }
+    misc_fields!(misc_osd_data, misc_osd_data_mut);
 }
