@@ -10,6 +10,7 @@ use ort::session::Session;
 use ort::value::{TensorElementType, TensorRef, ValueType};
 
 use crate::error::InferError;
+use crate::output::OutputTensor;
 
 /// Name and dimensions of a model input or output (-1 for a dynamic dimension).
 #[derive(Debug, Clone, PartialEq)]
@@ -20,17 +21,6 @@ pub struct TensorSpec {
     pub dims: Vec<i64>,
 }
 
-/// One output of an engine run, for the whole batch.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawOutput {
-    /// Layer name.
-    pub name: String,
-    /// Dimensions, batch first.
-    pub dims: Vec<usize>,
-    /// Values converted to f32, row-major.
-    pub data: Vec<f32>,
-}
-
 /// A model that takes one float tensor and returns float tensors.
 pub trait Engine: Send {
     /// The model's (single) input.
@@ -38,8 +28,8 @@ pub trait Engine: Send {
     /// The model's outputs, in model order.
     fn outputs(&self) -> &[TensorSpec];
     /// Runs the model on `input` (`[batch, channels, height, width]` or NHWC) and returns
-    /// every output in model order.
-    fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<RawOutput>, String>;
+    /// every output in model order, for the whole batch (dims batch first).
+    fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<OutputTensor>, String>;
 }
 
 /// ONNX Runtime (CPU execution provider, one intra-op and one inter-op thread: the fastest
@@ -129,7 +119,7 @@ impl Engine for OrtEngine {
         &self.outputs
     }
 
-    fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<RawOutput>, String> {
+    fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<OutputTensor>, String> {
         let tensor = TensorRef::from_array_view(input).map_err(|e| e.to_string())?;
         let name = self.input.name.clone();
         let outputs = self
@@ -165,7 +155,7 @@ impl Engine for OrtEngine {
                         spec.name
                     ));
                 };
-            result.push(RawOutput {
+            result.push(OutputTensor {
                 name: spec.name.clone(),
                 dims,
                 data,

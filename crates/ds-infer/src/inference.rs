@@ -8,7 +8,7 @@ use crate::cluster;
 use crate::config::{
     ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder,
 };
-use crate::engine::{Engine, OrtEngine, RawOutput, darknet_onnx_path};
+use crate::engine::{Engine, OrtEngine, darknet_onnx_path};
 use crate::error::{ConfigError, InferError};
 use crate::output::{Detection, InferOutput, OutputTensor};
 use crate::parse::{self, DetectorParams, DetectorParser, Layer};
@@ -290,37 +290,58 @@ impl Inference {
     }
 
     /// Pre-processes `inputs` into one network input tensor, `[n, channels, height, width]`
-    /// (or NHWC), and returns it with the per-input transforms. Exposed for tests and
+    /// (or NHWC; `n` is the model's fixed batch size when it has one, else the number of
+    /// inputs), and returns it with the per-input transforms. Exposed for tests and
     /// benchmarks; [`Inference::infer`] does this itself.
     pub fn preprocess(
         &mut self,
         inputs: &[ImageRoi],
     ) -> Result<(ndarray::ArrayD<f32>, Vec<Transform>), InferError> {
         let n = self.fixed_batch.unwrap_or(inputs.len()).max(inputs.len());
-        let per = self.channels * self.net_h * self.net_w;
-        let mut data = vec![0.0f32; n * per];
-        let mut transforms = Vec::with_capacity(inputs.len());
-        for (i, img) in inputs.iter().enumerate() {
-            let t = preprocess_into(
-                img,
-                &self.norm,
-                self.net_w,
-                self.net_h,
-                &mut data[i * per..(i + 1) * per],
-            )
-            .map_err(|message| InferError::BadInput { index: i, message })?;
-            transforms.push(t);
-        }
-        let shape = match self.norm.order {
-            TensorOrder::Nchw => vec![n, self.channels, self.net_h, self.net_w],
-            TensorOrder::Nhwc => vec![n, self.net_h, self.net_w, self.channels],
-        };
+        let mut data = Vec::new();
+        let transforms = self.fill(inputs, 0, n, &mut data)?;
         let arr =
-            ndarray::ArrayD::from_shape_vec(shape, data).map_err(|e| InferError::BadInput {
-                index: 0,
-                message: e.to_string(),
+            ndarray::ArrayD::from_shape_vec(self.input_shape(n).to_vec(), data).map_err(|e| {
+                InferError::BadInput {
+                    index: 0,
+                    message: e.to_string(),
+                }
             })?;
         Ok((arr, transforms))
+    }
+
+    /// Input tensor shape for a batch of `n`.
+    fn input_shape(&self, n: usize) -> [usize; 4] {
+        match self.norm.order {
+            TensorOrder::Nchw => [n, self.channels, self.net_h, self.net_w],
+            TensorOrder::Nhwc => [n, self.net_h, self.net_w, self.channels],
+        }
+    }
+
+    /// Fills `buffer` with `n` network inputs (zeros after `inputs`); `first` is the index of
+    /// `inputs[0]` in the caller's list, for error messages.
+    fn fill(
+        &self,
+        inputs: &[ImageRoi],
+        first: usize,
+        n: usize,
+        buffer: &mut Vec<f32>,
+    ) -> Result<Vec<Transform>, InferError> {
+        let per = self.channels * self.net_h * self.net_w;
+        buffer.clear();
+        buffer.resize(n * per, 0.0);
+        let mut transforms = Vec::with_capacity(inputs.len());
+        for (i, img) in inputs.iter().enumerate() {
+            let out = &mut buffer[i * per..(i + 1) * per];
+            let t = preprocess_into(img, &self.norm, self.net_w, self.net_h, out).map_err(
+                |message| InferError::BadInput {
+                    index: first + i,
+                    message,
+                },
+            )?;
+            transforms.push(t);
+        }
+        Ok(transforms)
     }
 
     /// Runs inference on every input and returns one [`InferOutput`] per input, in order.
@@ -332,33 +353,13 @@ impl Inference {
     /// size; raw tensors when `output-tensor-meta=1`.
     pub fn infer(&mut self, inputs: &[ImageRoi]) -> Result<Vec<InferOutput>, InferError> {
         let mut results = Vec::with_capacity(inputs.len());
-        let per = self.channels * self.net_h * self.net_w;
         let mut start = 0;
         while start < inputs.len() {
             let chunk = &inputs[start..(start + self.run_batch).min(inputs.len())];
             let n = self.fixed_batch.unwrap_or(chunk.len());
             let mut buffer = std::mem::take(&mut self.buffer);
-            buffer.clear();
-            buffer.resize(n * per, 0.0);
-            let mut transforms = Vec::with_capacity(chunk.len());
-            for (i, img) in chunk.iter().enumerate() {
-                let t = preprocess_into(
-                    img,
-                    &self.norm,
-                    self.net_w,
-                    self.net_h,
-                    &mut buffer[i * per..(i + 1) * per],
-                )
-                .map_err(|message| InferError::BadInput {
-                    index: start + i,
-                    message,
-                })?;
-                transforms.push(t);
-            }
-            let shape = match self.norm.order {
-                TensorOrder::Nchw => [n, self.channels, self.net_h, self.net_w],
-                TensorOrder::Nhwc => [n, self.net_h, self.net_w, self.channels],
-            };
+            let transforms = self.fill(chunk, start, n, &mut buffer)?;
+            let shape = self.input_shape(n);
             let view = ArrayViewD::from_shape(&shape[..], &buffer[..]).map_err(|e| {
                 InferError::BadInput {
                     index: start,
@@ -380,7 +381,7 @@ impl Inference {
 
     fn item_layer<'o>(
         &self,
-        out: &'o RawOutput,
+        out: &'o OutputTensor,
         n: usize,
         i: usize,
     ) -> Result<Layer<'o>, InferError> {
@@ -410,7 +411,7 @@ impl Inference {
 
     fn postprocess(
         &self,
-        outputs: &[RawOutput],
+        outputs: &[OutputTensor],
         n: usize,
         i: usize,
         img: &ImageRoi,

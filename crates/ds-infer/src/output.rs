@@ -44,12 +44,14 @@ pub struct Segmentation {
     pub probabilities: Array3<f32>,
 }
 
-/// One raw output layer for one input (`output-tensor-meta=1`; nvinfer's `NvDsInferTensorMeta`).
+/// One raw output layer (`output-tensor-meta=1`; nvinfer's `NvDsInferTensorMeta`): for one
+/// input in [`InferOutput::tensors`], for a whole batch from [`crate::engine::Engine::run`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputTensor {
     /// Layer name as in the model.
     pub name: String,
-    /// Dimensions without the batch dimension (e.g. `[2535, 85]`).
+    /// Dimensions: without the batch dimension in [`InferOutput::tensors`] (e.g. `[507, 85]`),
+    /// batch first from an engine.
     pub dims: Vec<usize>,
     /// Values, row-major, converted to f32.
     pub data: Vec<f32>,

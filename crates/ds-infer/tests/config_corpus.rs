@@ -26,22 +26,22 @@ fn parse(name: &str) -> InferConfig {
     InferConfig::parse_file(&corpus(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-fn warnings(c: &InferConfig) -> Vec<String> {
+/// The messages of one level, with the corpus folder removed from the paths.
+fn messages(c: &InferConfig, level: Level) -> Vec<String> {
     let dir = corpus_dir();
     c.diagnostics
         .iter()
-        .filter(|d| d.level == Level::Warning)
+        .filter(|d| d.level == level)
         .map(|d| d.message.replace(&dir, ""))
         .collect()
 }
 
+fn warnings(c: &InferConfig) -> Vec<String> {
+    messages(c, Level::Warning)
+}
+
 fn info(c: &InferConfig) -> Vec<String> {
-    let dir = corpus_dir();
-    c.diagnostics
-        .iter()
-        .filter(|d| d.level == Level::Info)
-        .map(|d| d.message.replace(&dir, ""))
-        .collect()
+    messages(c, Level::Info)
 }
 
 #[test]
