@@ -241,7 +241,7 @@ fn one_source_ends_early() {
 }
 
 #[test]
-fn source_removed_at_runtime() {
+fn source_removed_and_added_at_runtime() {
     init();
     // both sources paced at real time (identity sync=true) so that source 1 is removed mid-stream
     let p = launch(&format!(
@@ -277,13 +277,21 @@ fn source_removed_at_runtime() {
     mux.release_request_pad(&sink1);
     p.remove(&src1).unwrap();
     let removed_at = t.lock().unwrap().out.get(&0).copied().unwrap_or(0);
+    // and a new source added while PLAYING, on a new request pad (runtime_source_add_delete)
+    let src2 = gst::parse::bin_from_description(&h264("market.h264", 40), true).unwrap();
+    src2.set_property("name", "src2");
+    p.add(&src2).unwrap();
+    let sink2 = mux.request_pad_simple("sink_2").unwrap();
+    count_in(&sink2, &t);
+    src2.static_pad("src").unwrap().link(&sink2).unwrap();
+    src2.sync_state_with_parent().unwrap();
 
     let res = common::wait_eos(&bus, Duration::from_secs(30));
     p.set_state(gst::State::Null).unwrap();
     res.unwrap();
     let t = t.lock().unwrap();
     eprintln!(
-        "source 1 removed after source 0 had {removed_at} frames out; in {:?} out {:?}",
+        "source 1 removed (and source 2 added) after source 0 had {removed_at} frames out; in {:?} out {:?}",
         t.inn, t.out
     );
     assert!(t.problems.is_empty(), "{:?}", t.problems);
@@ -298,6 +306,13 @@ fn source_removed_at_runtime() {
     );
     let nums = &t.frame_nums[&0];
     assert_eq!(nums, &(0..50).collect::<Vec<i32>>());
+    // the source added at runtime: every frame in came out, numbered from 0
+    assert!(t.inn[&2] >= 40);
+    assert_eq!(t.inn[&2], t.out[&2]);
+    assert_eq!(
+        t.frame_nums[&2],
+        (0..t.out[&2] as i32).collect::<Vec<i32>>()
+    );
 }
 
 #[test]
