@@ -512,3 +512,43 @@ fn batched_push_timeout_sends_partial_batches() {
     );
     eprintln!("{n} one-frame batches in {elapsed:?}");
 }
+
+#[test]
+fn flushing_seek_restarts_the_sources() {
+    init();
+    let p = launch(&format!(
+        "dsstreammux name=m batch-size=2 width=320 height=240 batched-push-timeout=40000 ! fakesink sync=false \
+         {} ! identity sleep-time=15000 ! m.sink_0 {} ! identity sleep-time=15000 ! m.sink_1",
+        h264("vtest-5s.h264", -1),
+        h264("vtest-5s.h264", -1)
+    ));
+    let t = tally(&p.by_name("m").unwrap(), 320, 240);
+    let bus = p.bus().unwrap();
+    p.set_state(gst::State::Playing).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while t.lock().unwrap().out.get(&0).copied().unwrap_or(0) < 8 {
+        assert!(Instant::now() < deadline, "no frames");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    p.seek_simple(
+        gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT,
+        gst::ClockTime::ZERO,
+    )
+    .expect("seek");
+    let res = common::wait_eos(&bus, Duration::from_secs(30));
+    p.set_state(gst::State::Null).unwrap();
+    res.unwrap();
+    let t = t.lock().unwrap();
+    eprintln!("after a seek back to 0: in {:?} out {:?}", t.inn, t.out);
+    assert!(t.problems.is_empty(), "{:?}", t.problems);
+    // both sources played again from the start: more than one pass of frames came out
+    for s in [0, 1] {
+        assert!(t.out[&s] >= 58, "source {s}: {}", t.out[&s]);
+        assert!(
+            t.inn[&s] - t.out[&s] <= 2 * 2,
+            "source {s}: in {} out {}",
+            t.inn[&s],
+            t.out[&s]
+        );
+    }
+}

@@ -91,6 +91,8 @@ struct State {
     /// When the last batch was formed: the next batch's timeout starts at its first frame,
     /// but not before this (a frame that waited in a queue does not shorten it).
     last_batch_at: Option<Instant>,
+    /// A segment must go out before the next batch (after a flushing seek).
+    segment_pending: bool,
 }
 
 impl Default for State {
@@ -107,6 +109,7 @@ impl Default for State {
             last_pts: None,
             events: Vec::new(),
             last_batch_at: None,
+            segment_pending: false,
         }
     }
 }
@@ -736,7 +739,26 @@ impl DsStreamMux {
                 self.cond.notify_all();
                 true
             }
-            // stream-start, tags, gaps ...: per-source events end here; the muxer sends its own.
+            EventView::StreamStart(_) => {
+                // a source that starts a new stream after its EOS (a looping source) is live
+                // again
+                let restarted = {
+                    let mut st = lock(&self.state);
+                    match st.pad_mut(pad) {
+                        Some(p) if p.eos => {
+                            p.eos = false;
+                            p.eos_reported = false;
+                            true
+                        }
+                        _ => false,
+                    }
+                };
+                if restarted {
+                    self.cond.notify_all();
+                }
+                true
+            }
+            // tags, gaps ...: per-source events end here; the muxer sends its own.
             _ => true,
         }
     }
@@ -803,15 +825,51 @@ impl DsStreamMux {
     }
 
     fn src_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
-        if event.type_() == gst::EventType::Seek {
+        if let gst::EventView::Seek(seek) = event.view() {
+            let flush = seek.get().1.contains(gst::SeekFlags::FLUSH);
             let pads: Vec<gst::Pad> = lock(&self.state)
                 .pads
                 .iter()
                 .map(|p| p.pad.clone())
                 .collect();
+            if flush {
+                // flush downstream and stop forming batches while the sources flush
+                self.srcpad.push_event(gst::event::FlushStart::new());
+                lock(&self.state).flushing = true;
+                self.cond.notify_all();
+            }
             let mut ok = !pads.is_empty();
-            for p in pads {
+            for p in &pads {
                 ok &= p.push_event(event.clone());
+            }
+            if flush {
+                // the task has paused (it holds the stream lock while it runs)
+                let stream_lock = self.srcpad.stream_lock();
+                {
+                    let mut st = lock(&self.state);
+                    st.flushing = false;
+                    st.flow = Ok(gst::FlowSuccess::Ok);
+                    st.eos_sent = false;
+                    st.last_pts = None;
+                    st.last_batch_at = None;
+                    st.segment_pending = true;
+                    st.events.clear();
+                    for p in st.pads.iter_mut() {
+                        p.queue.clear();
+                    }
+                }
+                self.srcpad.push_event(gst::event::FlushStop::new(true));
+                drop(stream_lock);
+                let weak = self.obj().downgrade();
+                if let Err(e) = self.srcpad.start_task(move || {
+                    if let Some(el) = weak.upgrade() {
+                        el.imp().src_loop();
+                    }
+                }) {
+                    gst::error!(CAT, imp = self, "cannot restart the task after a seek: {e}");
+                    return false;
+                }
+                self.cond.notify_all();
             }
             return ok;
         }
@@ -934,7 +992,13 @@ impl DsStreamMux {
             };
         }
         let need_headers = !st.headers_sent;
-        let events = std::mem::take(&mut st.events);
+        let mut events = std::mem::take(&mut st.events);
+        if std::mem::take(&mut st.segment_pending) && !need_headers {
+            events.insert(
+                0,
+                gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()),
+            );
+        }
         drop(st);
         // room in the queues: wake the upstream threads
         self.cond.notify_all();

@@ -39,6 +39,10 @@
 //!   blocked nor lose frames. A `flush-start`/`flush-stop` on one sink pad (what
 //!   runtime_source_add_delete sends before releasing) flushes only that pad and is not
 //!   forwarded.
+//! - **Seeks**: a seek on the src pad goes to every source. A flushing seek flushes
+//!   downstream, drops the queued frames, and restarts batching with a new segment after the
+//!   sources flushed. A source that sends a new `stream-start` after its EOS (a looping
+//!   source) counts as running again.
 //! - **Timestamps**: the batch PTS and duration are those of its first frame, as running time
 //!   (kept monotonic), with one TIME segment from 0; `buf_pts` keeps each input's own PTS.
 //! - **live-source** makes latency queries answer live, with `batched-push-timeout` as the
