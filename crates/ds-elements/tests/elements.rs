@@ -618,3 +618,58 @@ fn infer_secondary_mode_says_not_implemented() {
     let err = run(&p, Duration::from_secs(30)).unwrap_err();
     assert!(err.contains("not implemented yet"), "{err}");
 }
+
+#[test]
+fn tiler_show_source_shows_one_source_full_frame() {
+    init();
+    let p = launch(&format!(
+        "{} ! m.sink_0 {} ! m.sink_1 \
+         dsstreammux name=m batch-size=2 width=640 height=360 ! \
+         dstiler name=tiler rows=1 columns=2 width=640 height=360 show-source=1 ! appsink name=out sync=false",
+        h264("vtest-5s.h264", 4),
+        h264("market.h264", 4)
+    ));
+    let tiler = p.by_name("tiler").unwrap();
+    add_drawings(&tiler.static_pad("sink").unwrap());
+    // source 1's frames as they enter the tiler
+    let inputs: Arc<Mutex<BTreeMap<i32, Vec<u8>>>> = Arc::default();
+    let i2 = inputs.clone();
+    tiler
+        .static_pad("sink")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let buf = info.buffer().unwrap();
+            let bm = BatchMeta::from_buffer(buf).unwrap();
+            for f in bm.frames().filter(|f| f.source_id() == 1) {
+                let m = buf
+                    .peek_memory(f.batch_id() as usize)
+                    .map_readable()
+                    .unwrap();
+                i2.lock().unwrap().insert(f.frame_num(), m.to_vec());
+            }
+            gst::PadProbeReturn::Ok
+        });
+    let out = collect(&p, "out");
+    run(&p, Duration::from_secs(30)).unwrap();
+    let out = out.lock().unwrap();
+    let inputs = inputs.lock().unwrap();
+    let mut compared = 0;
+    for (buf, _) in out.iter() {
+        let bm = BatchMeta::from_buffer(buf).unwrap();
+        for f in bm.frames() {
+            // the hidden source lost its drawings; the shown one keeps them, unscaled
+            let n = f.objects().count();
+            if f.source_id() == 0 {
+                assert_eq!(n, 0);
+                continue;
+            }
+            assert_eq!(n, 1);
+            assert_eq!(f.objects().next().unwrap().rect_params().left, 110.0);
+            // same size: the output frame is source 1's frame
+            let m = buf.peek_memory(0).map_readable().unwrap();
+            assert!(m.as_slice() == inputs[&f.frame_num()].as_slice());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 4);
+}
