@@ -493,3 +493,58 @@ fn bad_inputs_are_reported_with_their_index() {
         "input 0: region left=800 top=0 width=50 height=50 has less than one pixel inside the 768x576 frame"
     );
 }
+
+#[test]
+fn every_cluster_mode_on_real_detections() {
+    // The same frame through each cluster-mode, with per-class attributes as a user would set
+    // them; every mode must still report the parked van and car and some people, and the
+    // modes that merge duplicates must not report one person twice.
+    require("models/yolov3-tiny/yolov3-tiny.onnx");
+    let frame = vtest_frame(200);
+    let base = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
+        .expect("config")
+        .replace(
+            "../../../../../models",
+            &common::root().join("models").display().to_string(),
+        );
+    let modes = [
+        ("4", "topk=300"),
+        ("0", "group-threshold=1\neps=0.3"),
+        ("1", "eps=0.7\nminBoxes=1\ndbscan-min-score=0.3"),
+        ("3", "eps=0.7\nminBoxes=1\nnms-iou-threshold=0.45"),
+    ];
+    for (mode, attrs) in modes {
+        let text = base
+            .replace("cluster-mode=2", &format!("cluster-mode={mode}"))
+            .replace(
+                "[class-attrs-all]\n",
+                &format!("[class-attrs-all]\n{attrs}\n"),
+            );
+        let p = write_config(&format!("yolo-cluster-{mode}.txt"), &text);
+        let mut infer =
+            Inference::new(&InferConfig::from_file(&p).expect("config")).expect("model");
+        let out = infer.infer(&[frame.full()]).expect("inference").remove(0);
+        let all = describe(&out);
+        println!("cluster-mode={mode}: {all}");
+        let vans = labelled(&out, "truck")
+            .into_iter()
+            .filter(|d| inside(centre(&d.rect), VAN.0, VAN.1, VAN.2, VAN.3))
+            .count();
+        let people = labelled(&out, "person").len();
+        assert!(vans >= 1, "cluster-mode={mode}: no van: {all}");
+        match mode {
+            // No clustering: every raw box above the threshold, duplicates included.
+            "4" => assert!(
+                out.detections.len() >= 9 && people >= 3,
+                "cluster-mode=4: {all}"
+            ),
+            // groupRectangles keeps only objects seen by 2 or more similar raw boxes (on this
+            // frame: the van and two people), averaged.
+            "0" => assert!(vans == 1 && people >= 2, "cluster-mode=0: {all}"),
+            _ => assert!(
+                vans == 1 && (3..=9).contains(&people),
+                "cluster-mode={mode}: {all}"
+            ),
+        }
+    }
+}
