@@ -24,6 +24,8 @@
 //! let mux = gst::ElementFactory::make("dsstreammux").build().unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod caps;
 pub mod draw;
 pub mod dsinfer;
