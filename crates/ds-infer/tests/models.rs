@@ -548,3 +548,50 @@ fn every_cluster_mode_on_real_detections() {
         }
     }
 }
+
+#[test]
+fn per_class_filters_on_real_detections() {
+    // filter-out-class-ids drops cars (2); [class-attrs-0] keeps people at least 80 px tall;
+    // [class-attrs-7] (truck) drops objects whose top is above row 100 (the parked van).
+    require("models/yolov3-tiny/yolov3-tiny.onnx");
+    let frame = vtest_frame(200);
+    let text = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
+        .expect("config")
+        .replace(
+            "../../../../../models",
+            &common::root().join("models").display().to_string(),
+        )
+        .replace(
+            "cluster-mode=2\n",
+            "cluster-mode=2\nfilter-out-class-ids=2\n",
+        )
+        + "\n[class-attrs-0]\npre-cluster-threshold=0.25\nnms-iou-threshold=0.45\ndetected-min-h=80\n\n[class-attrs-7]\nroi-top-offset=100\n";
+    let p = write_config("yolo-filters.txt", &text);
+    let c = InferConfig::from_file(&p).expect("config");
+    assert_eq!(c.filter_out_class_ids, vec![2]);
+    assert_eq!(c.class_attrs(0).detected_min_h, 80);
+    assert_eq!(c.class_attrs(7).roi_top_offset, 100);
+    let mut infer = Inference::new(&c).expect("model");
+    let out = infer.infer(&[frame.full()]).expect("inference").remove(0);
+    let all = describe(&out);
+    assert!(labelled(&out, "car").is_empty(), "{all}");
+    assert!(labelled(&out, "truck").is_empty(), "{all}");
+    let people = labelled(&out, "person");
+    assert!(
+        !people.is_empty() && people.iter().all(|d| d.rect.height >= 80.0),
+        "{all}"
+    );
+    // The two near people at the right are tall enough.
+    assert!(
+        people
+            .iter()
+            .any(|d| inside(centre(&d.rect), 610.0, 260.0, 655.0, 370.0)),
+        "{all}"
+    );
+    assert!(
+        people
+            .iter()
+            .any(|d| inside(centre(&d.rect), 700.0, 250.0, 745.0, 355.0)),
+        "{all}"
+    );
+}
