@@ -224,5 +224,9 @@ fn display_sink_works_under_xvfb() {
     let _ = xvfb.wait();
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "{stdout}\n{stderr}");
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("Frame Number=")).count(), 50, "{stdout}");
+    assert!(stdout.contains("End-of-stream"), "{stdout}");
+    // A window plays in real time (10 fps here): when the CPU is slower than that, the
+    // display sink's QoS makes the decoder skip late frames, as with nveglglessink.
+    let shown = stdout.lines().filter(|l| l.starts_with("Frame Number=")).count();
+    assert!((25..=50).contains(&shown), "{shown} frames reached the OSD:\n{stdout}");
 }
