@@ -69,6 +69,13 @@ impl Inference {
                         ),
                     ));
                 }
+                eprintln!(
+                    "ds-infer: info: {}: [property] {}={}: running its ONNX conversion {}",
+                    config.file.display(),
+                    cfg.key,
+                    cfg.value,
+                    onnx.display()
+                );
                 onnx
             }
             ModelSource::Caffe { model, .. } => {

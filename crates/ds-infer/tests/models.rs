@@ -595,3 +595,36 @@ fn per_class_filters_on_real_detections() {
         "{all}"
     );
 }
+
+#[test]
+fn darknet_style_config_runs_the_onnx_next_to_the_cfg() {
+    // A DeepStream-Yolo style config (custom-network-config + model-file) runs
+    // yolov3-tiny.onnx from the folder of yolov3-tiny.cfg.
+    require("models/yolov3-tiny/yolov3-tiny.cfg");
+    require("models/yolov3-tiny/yolov3-tiny.weights");
+    let text = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
+        .expect("config")
+        .replace("onnx-file=../../../../../models/yolov3-tiny/yolov3-tiny.onnx\n", "custom-network-config=@ROOT@/models/yolov3-tiny/yolov3-tiny.cfg\nmodel-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.weights\n")
+        .replace("../../../../../models", &common::root().join("models").display().to_string());
+    let p = write_config("yolo-darknet.txt", &text);
+    let c = InferConfig::from_file(&p).expect("config");
+    assert!(matches!(
+        &c.model,
+        ds_infer::ModelSource::Darknet {
+            weights: Some(_),
+            ..
+        }
+    ));
+    let mut infer = Inference::new(&c).expect("model");
+    let out = infer
+        .infer(&[vtest_frame(200).full()])
+        .expect("inference")
+        .remove(0);
+    assert!(
+        labelled(&out, "truck")
+            .iter()
+            .any(|d| inside(centre(&d.rect), VAN.0, VAN.1, VAN.2, VAN.3)),
+        "{}",
+        describe(&out)
+    );
+}
