@@ -257,6 +257,7 @@ fn structural_errors() {
 
 #[test]
 fn unknown_keys_warn_and_deepstream_keys_give_one_info_line() {
+    require("models/age-gender/gender-v1.onnx");
     let p = write_config(
         "warnings.txt",
         &with(

@@ -14,8 +14,9 @@ fn config(name: &str) -> PathBuf {
 }
 
 fn load(name: &str) -> Inference {
-    let c = InferConfig::from_file(&config(name)).unwrap_or_else(|e| panic!("{e}"));
-    Inference::new(&c).unwrap_or_else(|e| panic!("{e}"))
+    let c = InferConfig::from_file(&config(name))
+        .unwrap_or_else(|e| panic!("{e} (run scripts/setup.sh)"));
+    Inference::new(&c).unwrap_or_else(|e| panic!("{e} (run scripts/setup.sh)"))
 }
 
 fn yolo() -> Inference {
