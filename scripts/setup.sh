@@ -123,7 +123,7 @@ deb_pkg() {
   local n=$1 d
   d=$(ls "$CACHE/deb/${n}_"*.deb 2>/dev/null | head -1 || true)
   if [ -z "$d" ]; then
-    say "fetching Debian package $n"
+    say "fetching Debian package $n" >&2   # stdout is the path this function returns
     (cd "$CACHE/deb" && apt-get download "$n" >/dev/null 2>&1) \
       || { $SUDO apt-get update -q >/dev/null 2>&1; (cd "$CACHE/deb" && apt-get download "$n" >/dev/null 2>&1); } \
       || die "apt-get download $n failed (Debian package $n)"

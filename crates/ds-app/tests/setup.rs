@@ -42,8 +42,8 @@ fn second_run_only_verifies() {
     need(&onnx);
     let before = std::fs::metadata(&onnx).unwrap().modified().unwrap();
     let out = Command::new(r.join("scripts/setup.sh")).args(["--no-system"]).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
     assert!(text.contains("setup: all files present and verified"), "{text}");
     assert!(!text.contains("making "), "a second run made something again:\n{text}");
     assert!(!text.contains("fetching "), "a second run fetched something again:\n{text}");
