@@ -19,6 +19,17 @@ fn load(name: &str) -> Inference {
     Inference::new(&c).unwrap_or_else(|e| panic!("{e} (run scripts/setup.sh)"))
 }
 
+/// The YOLOv3-tiny config text with absolute model paths, to vary and write elsewhere.
+fn yolo_config_text() -> String {
+    require("models/yolov3-tiny/yolov3-tiny.onnx");
+    std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
+        .expect("config")
+        .replace(
+            "../../../../../models",
+            &common::root().join("models").display().to_string(),
+        )
+}
+
 fn yolo() -> Inference {
     require("models/yolov3-tiny/yolov3-tiny.onnx");
     require("models/yolov3-tiny/coco.names");
@@ -58,6 +69,16 @@ fn describe(out: &InferOutput) -> String {
         .join("; ")
 }
 
+/// The two people walking at the right of frame 200, near the camera, are among `people`.
+fn assert_near_people(people: &[&Detection], all: &str) {
+    for (l, t, r, b) in [(610.0, 260.0, 655.0, 370.0), (700.0, 250.0, 745.0, 355.0)] {
+        assert!(
+            people.iter().any(|d| inside(centre(&d.rect), l, t, r, b)),
+            "nobody near ({l},{t})-({r},{b}): {all}"
+        );
+    }
+}
+
 // Where things are on frame 200 of vtest.avi (768x576), read off the frame by eye.
 const VAN: (f32, f32, f32, f32) = (648.0, 40.0, 726.0, 104.0); // white van, parked, top right
 const CAR: (f32, f32, f32, f32) = (730.0, 46.0, 768.0, 98.0); // car right of the van, cut by the frame edge
@@ -86,18 +107,7 @@ fn yolo_frame_200_finds_the_van_the_car_and_people() {
     let people = labelled(&out, "person");
     assert!(people.len() >= 3, "fewer than 3 people: {all}");
     // The two people walking at the right, near the camera.
-    assert!(
-        people
-            .iter()
-            .any(|d| inside(centre(&d.rect), 610.0, 260.0, 655.0, 370.0)),
-        "{all}"
-    );
-    assert!(
-        people
-            .iter()
-            .any(|d| inside(centre(&d.rect), 700.0, 250.0, 745.0, 355.0)),
-        "{all}"
-    );
+    assert_near_people(&people, &all);
     for d in &out.detections {
         assert!(
             d.rect.left >= 0.0
@@ -226,16 +236,9 @@ fn yolo_on_a_crop_returns_frame_coordinates() {
 
 #[test]
 fn yolo_with_maintain_aspect_ratio_finds_the_same_objects() {
-    require("models/yolov3-tiny/yolov3-tiny.onnx");
-    let text = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
-        .expect("config")
-        .replace(
-            "[property]\n",
-            "[property]\nmaintain-aspect-ratio=1\nsymmetric-padding=1\n#\n",
-        );
-    let text = text.replace(
-        "../../../../../models",
-        &common::root().join("models").display().to_string(),
+    let text = yolo_config_text().replace(
+        "[property]\n",
+        "[property]\nmaintain-aspect-ratio=1\nsymmetric-padding=1\n#\n",
     );
     let p = write_config("yolo-aspect.txt", &text);
     let c = InferConfig::from_file(&p).expect("config");
@@ -502,12 +505,7 @@ fn every_cluster_mode_on_real_detections() {
     // modes that merge duplicates must not report one person twice.
     require("models/yolov3-tiny/yolov3-tiny.onnx");
     let frame = vtest_frame(200);
-    let base = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
-        .expect("config")
-        .replace(
-            "../../../../../models",
-            &common::root().join("models").display().to_string(),
-        );
+    let base = yolo_config_text();
     let modes = [
         ("4", "topk=300"),
         ("0", "group-threshold=1\neps=0.3"),
@@ -556,17 +554,10 @@ fn per_class_filters_on_real_detections() {
     // [class-attrs-7] (truck) drops objects whose top is above row 100 (the parked van).
     require("models/yolov3-tiny/yolov3-tiny.onnx");
     let frame = vtest_frame(200);
-    let text = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
-        .expect("config")
-        .replace(
-            "../../../../../models",
-            &common::root().join("models").display().to_string(),
-        )
-        .replace(
-            "cluster-mode=2\n",
-            "cluster-mode=2\nfilter-out-class-ids=2\n",
-        )
-        + "\n[class-attrs-0]\npre-cluster-threshold=0.25\nnms-iou-threshold=0.45\ndetected-min-h=80\n\n[class-attrs-7]\nroi-top-offset=100\n";
+    let text = yolo_config_text().replace(
+        "cluster-mode=2\n",
+        "cluster-mode=2\nfilter-out-class-ids=2\n",
+    ) + "\n[class-attrs-0]\npre-cluster-threshold=0.25\nnms-iou-threshold=0.45\ndetected-min-h=80\n\n[class-attrs-7]\nroi-top-offset=100\n";
     let p = write_config("yolo-filters.txt", &text);
     let c = InferConfig::from_file(&p).expect("config");
     assert_eq!(c.filter_out_class_ids, vec![2]);
@@ -583,18 +574,7 @@ fn per_class_filters_on_real_detections() {
         "{all}"
     );
     // The two near people at the right are tall enough.
-    assert!(
-        people
-            .iter()
-            .any(|d| inside(centre(&d.rect), 610.0, 260.0, 655.0, 370.0)),
-        "{all}"
-    );
-    assert!(
-        people
-            .iter()
-            .any(|d| inside(centre(&d.rect), 700.0, 250.0, 745.0, 355.0)),
-        "{all}"
-    );
+    assert_near_people(&people, &all);
 }
 
 #[test]
@@ -603,10 +583,11 @@ fn darknet_style_config_runs_the_onnx_next_to_the_cfg() {
     // yolov3-tiny.onnx from the folder of yolov3-tiny.cfg.
     require("models/yolov3-tiny/yolov3-tiny.cfg");
     require("models/yolov3-tiny/yolov3-tiny.weights");
-    let text = std::fs::read_to_string(config("yolov3_tiny_pgie.txt"))
-        .expect("config")
-        .replace("onnx-file=../../../../../models/yolov3-tiny/yolov3-tiny.onnx\n", "custom-network-config=@ROOT@/models/yolov3-tiny/yolov3-tiny.cfg\nmodel-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.weights\n")
-        .replace("../../../../../models", &common::root().join("models").display().to_string());
+    let models = common::root().join("models");
+    let text = yolo_config_text().replace(
+        &format!("onnx-file={}/yolov3-tiny/yolov3-tiny.onnx\n", models.display()),
+        "custom-network-config=@ROOT@/models/yolov3-tiny/yolov3-tiny.cfg\nmodel-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.weights\n",
+    );
     let p = write_config("yolo-darknet.txt", &text);
     let c = InferConfig::from_file(&p).expect("config");
     assert!(matches!(
