@@ -108,6 +108,7 @@ pub const PROPERTY_KEYS: &[&str] = &[
     "input-object-max-height",
     "filter-out-class-ids",
     "segmentation-threshold",
+    "class-id-map",
 ];
 
 /// `[class-attrs-*]` keys that the portable backend reads.
@@ -401,6 +402,14 @@ pub struct InferConfig {
     pub input_object_max_height: u32,
     /// `filter-out-class-ids`: detections of these classes are dropped.
     pub filter_out_class_ids: Vec<u32>,
+    /// `class-id-map` (a portable-backend extension; DeepStream has no such key and would
+    /// warn about it): `model:output;...` pairs, e.g. `2:0;7:0;0:2` turns the COCO classes
+    /// car and truck into 0 and person into 2, so a probe written for TrafficCamNet's four
+    /// classes counts a COCO detector's output. When set, detections of model classes not
+    /// in the map are dropped; the label file, `[class-attrs-<id>]` clustering attributes and
+    /// the object meta use the output ids, while pre-cluster thresholds apply to the model's
+    /// classes before the map.
+    pub class_id_map: Option<BTreeMap<u32, u32>>,
     /// `segmentation-threshold`: a pixel whose best class probability is below it gets -1.
     pub segmentation_threshold: f32,
     /// Warnings and info lines produced while parsing.
@@ -740,6 +749,24 @@ impl Parser<'_> {
             .collect()
     }
 
+    /// `model:output;model:output;...`, each id an integer >= 0, each model id once.
+    fn class_id_map(&self, group: &str, key: &str) -> Result<BTreeMap<u32, u32>, ConfigError> {
+        let v = self.raw(group, key);
+        let expected = "expected ';'-separated pairs model_class:output_class of integers >= 0, each model class once";
+        let mut map = BTreeMap::new();
+        for item in self.list(group, key) {
+            let pair = item.split_once(':').and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)));
+            match pair {
+                Some((from, to)) if map.insert(from, to).is_none() => {}
+                _ => return Err(self.bad(group, key, &v, expected)),
+            }
+        }
+        if map.is_empty() {
+            return Err(self.bad(group, key, &v, expected));
+        }
+        Ok(map)
+    }
+
     fn float_list(&self, group: &str, key: &str) -> Result<Vec<f64>, ConfigError> {
         let v = self.raw(group, key);
         self.list(group, key)
@@ -819,6 +846,7 @@ impl Parser<'_> {
             input_object_max_width: 0,
             input_object_max_height: 0,
             filter_out_class_ids: Vec::new(),
+            class_id_map: None,
             segmentation_threshold: 0.0,
             diagnostics: Vec::new(),
         };
@@ -1012,6 +1040,7 @@ impl Parser<'_> {
                         .collect()
                 }
                 "segmentation-threshold" => c.segmentation_threshold = self.float(g, k)? as f32,
+                "class-id-map" => c.class_id_map = Some(self.class_id_map(g, k)?),
                 _ if DEEPSTREAM_ONLY_KEYS.contains(&k) => ds_only.push(key.clone()),
                 _ => {
                     let file = self.file.display().to_string();

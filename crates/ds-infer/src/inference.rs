@@ -456,6 +456,12 @@ impl Inference {
                     if c.filter_out_class_ids.contains(&d.class_id) {
                         continue;
                     }
+                    if let Some(map) = &c.class_id_map {
+                        match map.get(&d.class_id) {
+                            Some(&to) => d.class_id = to,
+                            None => continue,
+                        }
+                    }
                     let r = t.rect_to_frame(d.rect);
                     let (l, tp) = (r.left.max(0.0), r.top.max(0.0));
                     let (rr, b) = (r.right().min(fw), r.bottom().min(fh));

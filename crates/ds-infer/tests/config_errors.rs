@@ -28,6 +28,14 @@ fn bad_numbers_name_file_group_key_and_value() {
             "[property] batch-size=abc: expected an integer",
         ),
         (
+            "class-id-map=2:0;2:1",
+            "[property] class-id-map=2:0;2:1: expected ';'-separated pairs model_class:output_class of integers >= 0, each model class once",
+        ),
+        (
+            "class-id-map=car:0",
+            "[property] class-id-map=car:0: expected ';'-separated pairs model_class:output_class of integers >= 0, each model class once",
+        ),
+        (
             "batch-size=0",
             "[property] batch-size=0: expected an integer from 1 to 1024",
         ),

@@ -610,3 +610,24 @@ fn darknet_style_config_runs_the_onnx_next_to_the_cfg() {
         describe(&out)
     );
 }
+
+/// deepstream-test1's portable config maps COCO onto TrafficCamNet's four classes
+/// (`class-id-map`): on frame 200 the van and the car are Vehicles (0), the walkers Persons (2).
+#[test]
+fn deepstream_test1_config_maps_coco_onto_four_classes() {
+    let path = common::root().join("configs/deepstream-test1/portable/dstest1_pgie_config.txt");
+    let c = InferConfig::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.class_id_map.as_ref().map(|m| m[&7]), Some(0), "truck -> Vehicle");
+    let mut engine = Inference::new(&c).unwrap_or_else(|e| panic!("{e} (run scripts/setup.sh)"));
+    let out = engine.infer(&[vtest_frame(200).full()]).unwrap();
+    let dets = &out[0].detections;
+    assert!(dets.iter().all(|d| d.class_id <= 3), "{dets:?}");
+    let count = |id: u32, label: &str| {
+        dets.iter()
+            .filter(|d| d.class_id == id)
+            .inspect(|d| assert_eq!(d.label.as_deref(), Some(label)))
+            .count()
+    };
+    assert!(count(0, "Vehicle") >= 2, "the van and the car: {dets:?}");
+    assert!(count(2, "Person") >= 3, "{dets:?}");
+}

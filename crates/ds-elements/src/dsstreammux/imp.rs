@@ -58,6 +58,10 @@ impl Default for Settings {
 struct Queued {
     buffer: gst::Buffer,
     info: gst_video::VideoInfo,
+    /// The frame already scaled to the output size in RGBA, done by the upstream streaming
+    /// thread in `sink_chain` so that scaling overlaps with what runs downstream of the
+    /// muxer (inference); `None` when it has to be done when the batch is built.
+    scaled: Option<gst::Memory>,
     running_time: Option<gst::ClockTime>,
     arrived: Instant,
     ntp: u64,
@@ -555,9 +559,9 @@ impl DsStreamMux {
             return Err(gst::FlowError::NotNegotiated);
         };
         let running_time = p.segment.to_running_time(buffer.pts());
+        let index = p.index;
         if !p.seen_data {
             p.seen_data = true;
-            let index = p.index;
             st.events
                 .push(crate::events::new(crate::events::PAD_ADDED, index));
         }
@@ -579,6 +583,15 @@ impl DsStreamMux {
                 }
             }
         }
+
+        // Scale in this (upstream) thread, without the state lock.
+        let (w, h, padding) = {
+            let s = lock(&self.settings);
+            (s.width, s.height, s.enable_padding)
+        };
+        drop(st);
+        let scaled = Some(self.scale(index, &buffer, &info, w, h, padding)?);
+        let mut st = lock(&self.state);
 
         loop {
             if st.flushing {
@@ -606,6 +619,7 @@ impl DsStreamMux {
                 p.queue.push_back(Queued {
                     buffer,
                     info,
+                    scaled,
                     running_time,
                     arrived: Instant::now(),
                     ntp,
@@ -1105,7 +1119,10 @@ impl DsStreamMux {
                     source_width: q.info.width(),
                     source_height: q.info.height(),
                 });
-                let mem = self.scale(index, &q, w, h, settings.enable_padding)?;
+                let mem = match q.scaled {
+                    Some(m) if m.size() == (w * h * 4) as usize => m,
+                    _ => self.scale(index, &q.buffer, &q.info, w, h, settings.enable_padding)?,
+                };
                 outb.append_memory(mem);
             }
         }
@@ -1147,20 +1164,20 @@ impl DsStreamMux {
     fn scale(
         &self,
         index: u32,
-        q: &Queued,
+        buffer: &gst::Buffer,
+        in_info: &gst_video::VideoInfo,
         w: u32,
         h: u32,
         padding: bool,
     ) -> Result<gst::Memory, gst::FlowError> {
-        let in_info = &q.info;
         if in_info.format() == gst_video::VideoFormat::Rgba
             && in_info.width() == w
             && in_info.height() == h
             && in_info.stride()[0] as u32 == w * 4
-            && q.buffer.n_memory() == 1
-            && q.buffer.size() == (w * h * 4) as usize
+            && buffer.n_memory() == 1
+            && buffer.size() == (w * h * 4) as usize
         {
-            return Ok(q.buffer.peek_memory(0).to_owned());
+            return Ok(buffer.peek_memory(0).to_owned());
         }
         let mut convs = lock(&self.converters);
         let stale = convs.get(&index).is_none_or(|c| &c.in_info != in_info);
@@ -1201,7 +1218,7 @@ impl DsStreamMux {
             );
         }
         let c = convs.get(&index).ok_or(gst::FlowError::Error)?;
-        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(q.buffer.as_ref(), in_info)
+        let src = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), in_info)
             .map_err(|_| {
                 gst::element_imp_error!(
                     self,
