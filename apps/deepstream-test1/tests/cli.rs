@@ -230,3 +230,44 @@ fn display_sink_works_under_xvfb() {
     let shown = stdout.lines().filter(|l| l.starts_with("Frame Number=")).count();
     assert!((25..=50).contains(&shown), "{shown} frames reached the OSD:\n{stdout}");
 }
+
+#[test]
+fn ctrl_c_finishes_the_mp4() {
+    use std::io::BufRead as _;
+    let out = tmp("interrupted.mp4");
+    let _ = std::fs::remove_file(&out);
+    let mut child = Command::new(BIN)
+        .args(["--backend", "portable", "--sink", "file", "--output", out.to_str().unwrap()])
+        .arg(stream("vtest.h264"))
+        .env_remove("DISPLAY")
+        .env_remove("DS_BACKEND")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut frames = 0;
+        let mut sent = false;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("Frame Number=") {
+                frames += 1;
+                if frames == 20 && !sent {
+                    sent = true;
+                    let st = Command::new("kill").args(["-INT", &pid.to_string()]).status().unwrap();
+                    assert!(st.success());
+                }
+            }
+        }
+        frames
+    });
+    let o = wait(child, Duration::from_secs(240), "deepstream-test1 interrupted");
+    let printed = reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "exit {:?} after Ctrl-C: {stderr}", o.status);
+    assert!(stderr.contains("Interrupted"), "{stderr}");
+    assert!((20..795).contains(&printed), "stopped after {printed} frames");
+    let (frames, _) = decode_mp4(&out, usize::MAX);
+    assert_eq!(frames, printed, "every frame that reached the OSD is in the MP4");
+}

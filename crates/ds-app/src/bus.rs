@@ -30,7 +30,6 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
         let main_loop = main_loop.clone();
         let failure = failure.clone();
         let finalise: Vec<gst::Pad> = finalise.to_vec();
-        let pipeline = pipeline.downgrade();
         bus.add_watch_local(move |_, msg| {
             use gst::MessageView;
             let src = msg.src().map(|s| s.path_string().to_string()).unwrap_or_else(|| "?".into());
@@ -57,10 +56,6 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
                             // Wait for the EOS message of the outputs, then stop either way.
                             let l = main_loop.clone();
                             glib::timeout_add_local_once(FINALISE_TIMEOUT, move || l.quit());
-                            if let Some(p) = pipeline.upgrade() {
-                                // The failed source will push nothing more; let the sinks end.
-                                let _ = p;
-                            }
                             return glib::ControlFlow::Continue;
                         }
                     }
