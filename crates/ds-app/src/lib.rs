@@ -12,13 +12,14 @@
 //! A sample's `main` reads like the Python one:
 //!
 //! ```no_run
-//! use ds_app::{backend::Backend, AppArgs};
+//! use gst::prelude::*;
 //! # fn main() -> anyhow::Result<()> {
 //! let backend = ds_app::init(Some("portable"))?;
-//! let pipeline = gstreamer::Pipeline::with_name("deepstream-test1");
-//! let pgie = backend.make("nvinfer", "primary-inference")?;
-//! pgie.set_property("config-file-path",
-//!     backend.config("deepstream-test1", "dstest1_pgie_config.txt")?.to_str().unwrap());
+//! let pipeline = gst::Pipeline::with_name("deepstream-test1");
+//! let pgie = backend.make("nvinfer", "primary-inference")?; // dsinfer here
+//! let config = backend.config("deepstream-test1", "dstest1_pgie_config.txt")?;
+//! pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+//! pipeline.add(&pgie)?;
 //! # Ok(()) }
 //! ```
 
