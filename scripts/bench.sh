@@ -7,6 +7,8 @@
 # Then the criterion bench of the metadata API (iterate / acquire+add 100 objects).
 #
 # Usage: scripts/bench.sh [FRAMES]   (frames from the start of each stream; default 100)
+# ONNX Runtime uses every CPU unless DS_ORT_THREADS says otherwise (DS_ORT_THREADS=1 leaves
+# the other cores to decoding, scaling and drawing).
 # Needs scripts/setup.sh first. Builds in the dev profile (our crates are optimised there).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

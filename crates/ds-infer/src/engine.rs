@@ -32,8 +32,8 @@ pub trait Engine: Send {
     fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<OutputTensor>, String>;
 }
 
-/// ONNX Runtime (CPU execution provider, one intra-op and one inter-op thread: the fastest
-/// setting measured on 2 cores).
+/// ONNX Runtime (CPU execution provider; one inter-op thread, and as many intra-op threads
+/// as [`intra_op_threads`] says).
 pub struct OrtEngine {
     session: Session,
     input: TensorSpec,
@@ -47,6 +47,24 @@ fn spec(name: &str, t: &ValueType) -> TensorSpec {
     }
 }
 
+/// Threads ONNX Runtime uses within one inference call: `DS_ORT_THREADS` when set (a
+/// positive integer), else the number of CPUs this process may use.
+///
+/// Measured on 2 cores with YOLOv3-tiny (ONNX Runtime 1.32): 1 thread 86 ms per frame,
+/// 2 threads 56 ms at batch 1 and 50 ms per frame at batch 4 (scripts/bench.sh gives the
+/// pipeline figures).
+///
+/// Errors: `DS_ORT_THREADS` is not a positive integer (the message names it).
+pub fn intra_op_threads() -> Result<usize, String> {
+    match std::env::var("DS_ORT_THREADS") {
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("DS_ORT_THREADS={v}: expected a positive integer")),
+        },
+        Err(_) => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    }
+}
+
 impl OrtEngine {
     /// Loads an ONNX model, creating the process's ONNX Runtime environment on first use.
     pub fn open(model: &Path) -> Result<OrtEngine, InferError> {
@@ -57,7 +75,7 @@ impl OrtEngine {
         };
         let mut builder = Session::builder(&env)
             .map_err(|e| err(e.to_string()))?
-            .with_intra_threads(1)
+            .with_intra_threads(intra_op_threads().map_err(err)?)
             .map_err(|e| err(e.to_string()))?
             .with_inter_threads(1)
             .map_err(|e| err(e.to_string()))?;
