@@ -10,10 +10,10 @@
 //! cargo run -p deepstream-test1 -- --sink file --backend portable streams/vtest.h264
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Parser;
 use gst::prelude::*;
 
@@ -39,6 +39,8 @@ struct Args {
 fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // Pipeline errors were printed by the bus handler, with their element.
+        Err(e) if e.downcast_ref::<ds_app::bus::PipelineError>().is_some() => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("Error: {e:#}");
             ExitCode::FAILURE
@@ -75,26 +77,30 @@ fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> ds_meta::Result<()>
         // Acquiring a display meta object and adding it to the frame; it is released with the
         // buffer's metadata, as in DeepStream.
         let display_meta = frame_meta.add_display_meta()?;
-        let py_nvosd_text_params = display_meta.add_label()?;
+        // display_meta.text_params[0] of the Python sample (num_labels becomes 1)
+        let text_params = display_meta.add_label()?;
         // Now set the offsets where the string should appear
-        py_nvosd_text_params.set_display_text(&text)?;
-        py_nvosd_text_params.set_x_offset(10);
-        py_nvosd_text_params.set_y_offset(12);
+        text_params.set_display_text(&text)?;
+        text_params.set_x_offset(10);
+        text_params.set_y_offset(12);
         // Font, font-color and font-size
-        py_nvosd_text_params.font_params_mut().set_font_name("Serif")?;
-        py_nvosd_text_params.font_params_mut().set_font_size(10);
+        text_params.font_params_mut().set_font_name("Serif")?;
+        text_params.font_params_mut().set_font_size(10);
         // set(red, green, blue, alpha); white
-        py_nvosd_text_params.font_params_mut().font_color_mut().set(1.0, 1.0, 1.0, 1.0);
+        text_params.font_params_mut().font_color_mut().set(1.0, 1.0, 1.0, 1.0);
         // Text background color: black
-        py_nvosd_text_params.set_bg_enabled(true);
-        py_nvosd_text_params.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
-        println!("{}", py_nvosd_text_params.display_text());
+        text_params.set_bg_enabled(true);
+        text_params.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
+        println!("{}", text_params.display_text());
     }
     Ok(())
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    check_h264_input(&args.input)?;
+    // Like the Python sample, this takes only an H.264 elementary stream: say so at once.
+    ds_app::input::check_h264_elementary_stream(&args.input)?;
+    // --backend: NVIDIA's elements (DeepStream installed) or this project's portable ones.
+    // backend.make("nvinfer", ...) below builds nvinfer or its stand-in, dsinfer.
     let backend = ds_app::init(Some(&args.app.backend))?;
     let sink_kind = SinkKind::resolve(&args.app.sink, "deepstream-test1", args.app.output.clone())?;
 
@@ -105,7 +111,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let source = backend.make("filesrc", "file-source")?;
     // Since the data format in the input file is an elementary h264 stream, we need a parser
     let h264parser = backend.make("h264parse", "h264-parser")?;
-    // Hardware decoder on DeepStream; avdec_h264 on the portable backend
+    // Hardware decoder on DeepStream; avdec_h264 (software) on the portable backend
     let decoder = backend.make("nvv4l2decoder", "nvv4l2-decoder")?;
     // nvstreammux forms batches from one or more sources
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
@@ -149,6 +155,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     let osdsinkpad = nvosd.static_pad("sink").context("Unable to get sink pad of nvosd")?;
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
         if let Some(buffer) = info.buffer_mut() {
+            // The probe adds metadata: it needs the buffer writable (make_mut copies it only
+            // if another element still holds it; the metadata is copied with it).
             if let Err(e) = osd_sink_pad_buffer_probe(buffer.make_mut()) {
                 eprintln!("osd_sink_pad_buffer_probe: {e}");
             }
@@ -157,53 +165,12 @@ fn run(args: Args) -> anyhow::Result<()> {
     });
 
     println!("Starting pipeline");
+    // Runs until EOS, an error or Ctrl-C. On an error, EOS is pushed into the sink's pad so
+    // that the MP4 written so far is finalised.
     let sink_pad = sink.static_pad("sink").context("sink bin without a sink pad")?;
     let result = ds_app::bus::run(&pipeline, &[sink_pad]);
     if let SinkKind::File(path) = &sink_kind {
-        println!("Output written to {}", path.display());
+        ds_app::sink::report_output(path, result.is_ok());
     }
     result
-}
-
-/// The Python sample takes only H.264 elementary streams; say so clearly instead of failing
-/// later with not-negotiated.
-fn check_h264_input(path: &Path) -> anyhow::Result<()> {
-    let mut head = [0u8; 12];
-    let n = {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path).with_context(|| format!("cannot open input {}", path.display()))?;
-        if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-            bail!("input {} is a directory, expected an H.264 elementary stream file", path.display());
-        }
-        f.read(&mut head).with_context(|| format!("cannot read input {}", path.display()))?
-    };
-    if n == 0 {
-        bail!("input {} is empty, expected an H.264 elementary stream", path.display());
-    }
-    let container = if n >= 8 && &head[4..8] == b"ftyp" {
-        Some("an MP4/QuickTime file")
-    } else if n >= 12 && &head[0..4] == b"RIFF" && &head[8..12] == b"AVI " {
-        Some("an AVI file")
-    } else if n >= 4 && head[0..4] == [0x1a, 0x45, 0xdf, 0xa3] {
-        Some("a Matroska/WebM file")
-    } else {
-        None
-    };
-    if let Some(kind) = container {
-        bail!(
-            "input {} is {kind}; deepstream-test1 takes an H.264 elementary stream (.h264, Annex B) \
-             like the Python sample. Extract one with: gst-launch-1.0 filesrc location=IN ! qtdemux ! \
-             h264parse ! video/x-h264,stream-format=byte-stream ! filesink location=OUT.h264",
-            path.display()
-        );
-    }
-    let annex_b = head.starts_with(&[0, 0, 0, 1]) || head.starts_with(&[0, 0, 1]);
-    if !annex_b {
-        bail!(
-            "input {} does not start with an H.264 start code (00 00 00 01): expected an H.264 \
-             elementary stream (Annex B byte-stream)",
-            path.display()
-        );
-    }
-    Ok(())
 }

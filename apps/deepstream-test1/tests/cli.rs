@@ -62,9 +62,15 @@ fn text(o: &Output) -> (String, String) {
 
 /// Decodes `mp4` and returns the number of frames and frame `keep` as RGBA.
 fn decode_mp4(mp4: &Path, keep: usize) -> (usize, Option<(u32, u32, Vec<u8>)>) {
+    let (n, frame, _) = decode_mp4_profile(mp4, keep);
+    (n, frame)
+}
+
+/// [`decode_mp4`], plus the H.264 profile of the stream (from `h264parse`'s caps).
+fn decode_mp4_profile(mp4: &Path, keep: usize) -> (usize, Option<(u32, u32, Vec<u8>)>, String) {
     gst::init().unwrap();
     let pipeline = gst::parse::launch(&format!(
-        "filesrc location=\"{}\" ! qtdemux ! h264parse ! avdec_h264 ! videoconvert ! video/x-raw,format=RGBA ! appsink name=s sync=false",
+        "filesrc location=\"{}\" ! qtdemux ! h264parse name=p ! avdec_h264 ! videoconvert ! video/x-raw,format=RGBA ! appsink name=s sync=false",
         mp4.display()
     ))
     .unwrap()
@@ -84,10 +90,16 @@ fn decode_mp4(mp4: &Path, keep: usize) -> (usize, Option<(u32, u32, Vec<u8>)>) {
         }
         count += 1;
     }
+    let profile = pipeline
+        .by_name("p")
+        .and_then(|p| p.static_pad("src"))
+        .and_then(|pad| pad.current_caps())
+        .and_then(|c| c.structure(0).and_then(|s| s.get::<String>("profile").ok()))
+        .unwrap_or_default();
     let errored = pipeline.bus().unwrap().pop_filtered(&[gst::MessageType::Error]);
     pipeline.set_state(gst::State::Null).unwrap();
     assert!(errored.is_none(), "decoding {} failed: {errored:?}", mp4.display());
-    (count, kept)
+    (count, kept, profile)
 }
 
 fn write_png(path: &Path, w: u32, h: u32, rgba: &[u8]) {
@@ -130,8 +142,9 @@ fn detects_people_and_writes_an_mp4_with_blue_boxes() {
     assert!(lines.iter().all(|l| l.contains("Vehicle_count=")));
     assert!(stdout.contains("End-of-stream"), "{stdout}");
 
-    let (frames, frame) = decode_mp4(&out, 25);
+    let (frames, frame, profile) = decode_mp4_profile(&out, 25);
     assert_eq!(frames, 50, "the MP4 must hold every input frame");
+    assert_eq!(profile, "high", "4:2:0 High profile, which every player reads");
     let (w, h, rgba) = frame.unwrap();
     assert_eq!((w, h), (1920, 1080), "the muxer's output size");
     write_png(&tmp("frame25.png"), w, h, &rgba);
@@ -270,4 +283,54 @@ fn ctrl_c_finishes_the_mp4() {
     assert!((20..795).contains(&printed), "stopped after {printed} frames");
     let (frames, _) = decode_mp4(&out, usize::MAX);
     assert_eq!(frames, printed, "every frame that reached the OSD is in the MP4");
+}
+
+#[test]
+fn a_corrupt_stream_is_an_error_printed_once_without_a_hang() {
+    let garbage = tmp("garbage.h264");
+    let mut data = vec![0u8, 0, 0, 1];
+    let mut x: u32 = 12345;
+    data.extend((0..200_000).map(|_| {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        (x >> 16) as u8
+    }));
+    std::fs::write(&garbage, &data).unwrap();
+    for sink in ["fake", "file"] {
+        let out = tmp("garbage.mp4");
+        let _ = std::fs::remove_file(&out);
+        let o = run_app(
+            &["--backend", "portable", "--sink", sink, "--output", out.to_str().unwrap(), garbage.to_str().unwrap()],
+            &[],
+            Duration::from_secs(60),
+        );
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "--sink {sink}\n{stdout}\n{stderr}");
+        assert_eq!(stderr.matches("Error:").count(), 1, "the error once, with its element:\n{stderr}");
+        assert!(stderr.contains("h264-parser") || stderr.contains("nvv4l2-decoder"), "{stderr}");
+        assert!(!stdout.contains("Output written"), "{stdout}");
+        assert!(!out.exists(), "an empty output file is not left behind");
+    }
+}
+
+#[test]
+fn a_display_variable_without_a_server_is_no_display() {
+    assert!(!Path::new("/tmp/.X11-unix/X93").exists(), "an X server runs on :93 here");
+    let o = run_app(
+        &["--backend", "portable", "--sink", "display", stream("vtest-5s.h264").to_str().unwrap()],
+        &[("DISPLAY", ":93")],
+        Duration::from_secs(30),
+    );
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no display server"), "{stderr}");
+    // --sink auto falls back to the file instead of crashing in a fallback video sink
+    let out = tmp("stale-display.mp4");
+    let o = run_app(
+        &["--backend", "portable", "--output", out.to_str().unwrap(), stream("vtest-5s.h264").to_str().unwrap()],
+        &[("DISPLAY", ":93")],
+        Duration::from_secs(240),
+    );
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Output written to"), "{stdout}");
 }

@@ -6,11 +6,30 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use gst::prelude::*;
 
 /// How long to wait for outputs to finish after an error before giving up on them.
 const FINALISE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The pipeline stopped on an ERROR message, already printed on stderr by [`run`] as
+/// `Error: <element>: <message>: <debug>`. Callers exit non-zero without printing it again
+/// (`err.downcast_ref::<PipelineError>()`).
+#[derive(Debug, Clone)]
+pub struct PipelineError {
+    /// Path of the element that posted the error, e.g. `/GstPipeline:p/GstH264Parse:h264-parser`.
+    pub element: String,
+    /// The error's message.
+    pub message: String,
+}
+
+impl std::fmt::Display for PipelineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.element, self.message)
+    }
+}
+
+impl std::error::Error for PipelineError {}
 
 /// Runs `pipeline` until EOS, an error, or Ctrl-C, then sets it to NULL.
 ///
@@ -24,7 +43,7 @@ const FINALISE_TIMEOUT: Duration = Duration::from_secs(5);
 pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()> {
     let main_loop = glib::MainLoop::new(None, false);
     let bus = pipeline.bus().context("pipeline without a bus")?;
-    let failure: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+    let failure: Rc<RefCell<Option<PipelineError>>> = Rc::new(RefCell::new(None));
 
     let watch = {
         let main_loop = main_loop.clone();
@@ -44,15 +63,21 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
                     eprintln!("Warning: {src}: {}: {}", w.error(), w.debug().unwrap_or_default());
                 }
                 MessageView::Error(e) => {
-                    let text = format!("{src}: {}", e.error());
-                    eprintln!("Error: {text}: {}", e.debug().unwrap_or_default());
+                    eprintln!("Error: {src}: {}: {}", e.error(), e.debug().unwrap_or_default());
                     let first = failure.borrow().is_none();
                     if first {
-                        *failure.borrow_mut() = Some(text);
+                        *failure.borrow_mut() = Some(PipelineError { element: src, message: e.error().to_string() });
                         if !finalise.is_empty() {
-                            for pad in &finalise {
-                                pad.send_event(gst::event::Eos::new());
-                            }
+                            // Sending EOS into a sink that never prerolled blocks until it
+                            // does: do it from another thread, so the main loop (and its
+                            // timeout and Ctrl-C handler) keeps running. Setting the
+                            // pipeline to NULL afterwards releases that thread.
+                            let pads = finalise.clone();
+                            std::thread::spawn(move || {
+                                for pad in &pads {
+                                    pad.send_event(gst::event::Eos::new());
+                                }
+                            });
                             // Wait for the EOS message of the outputs, then stop either way.
                             let l = main_loop.clone();
                             glib::timeout_add_local_once(FINALISE_TIMEOUT, move || l.quit());
@@ -90,7 +115,10 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
     let started = pipeline.set_state(gst::State::Playing);
     if started.is_err() {
         // The reason is on the bus: let the watch print it.
-        *failure.borrow_mut() = Some("the pipeline could not start".into());
+        *failure.borrow_mut() = Some(PipelineError {
+            element: pipeline.path_string().to_string(),
+            message: "the pipeline could not start".into(),
+        });
         let ctx = main_loop.context();
         while ctx.iteration(false) {}
     } else {
@@ -101,7 +129,7 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
     drop(watch);
     sigint.remove();
     if let Some(f) = failure.borrow().clone() {
-        bail!("{f}");
+        return Err(f.into());
     }
     Ok(())
 }

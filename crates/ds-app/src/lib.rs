@@ -8,6 +8,7 @@
 //! - [`perf`]: the samples' per-stream FPS counter (`**PERF:  {'stream0': 30.0} `).
 //! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
 //! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
+//! - [`input`]: checks of the samples' input files.
 //!
 //! A sample's `main` reads like the Python one:
 //!
@@ -25,6 +26,7 @@
 
 pub mod backend;
 pub mod bus;
+pub mod input;
 pub mod paths;
 pub mod perf;
 pub mod platform;
@@ -40,11 +42,12 @@ pub use sink::SinkKind;
 pub struct AppArgs {
     /// Which elements to use: `deepstream` (NVIDIA's; DeepStream 7.1 must be installed),
     /// `portable` (this project's, on the CPU) or `auto` (DeepStream where found).
-    #[arg(long, env = "DS_BACKEND", default_value = "auto")]
+    #[arg(long, env = "DS_BACKEND", default_value = "auto",
+          value_parser = ["auto", "deepstream", "portable"])]
     pub backend: String,
     /// Where the video goes: `display` (a window), `file` (an MP4 under `out/`), `fake`
     /// (nowhere), or `auto` (a window where a display exists, else the file).
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", value_parser = ["auto", "display", "file", "fake"])]
     pub sink: String,
     /// Output file for `--sink file` (default `out/<app>.mp4`).
     #[arg(long)]

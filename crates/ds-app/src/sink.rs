@@ -23,11 +23,45 @@ pub enum SinkKind {
     Fake,
 }
 
-/// Whether a display server is reachable (`DISPLAY` or `WAYLAND_DISPLAY` set).
+/// The display server to draw on, if one answers: Wayland when `WAYLAND_DISPLAY` names a
+/// socket that exists, X11 when `DISPLAY` is a local display whose socket exists
+/// (`/tmp/.X11-unix/X<n>`) or a remote one (`host:n`, not checked).
+///
+/// A `DISPLAY` naming a display nobody serves counts as none: with it, GStreamer's
+/// `autovideosink` falls through to `dfbvideosink`, which crashes.
+pub fn display_server() -> Option<DisplayServer> {
+    let var = |v: &str| std::env::var(v).ok().filter(|s| !s.is_empty());
+    if let Some(w) = var("WAYLAND_DISPLAY") {
+        let sock = if w.starts_with('/') {
+            std::path::PathBuf::from(&w)
+        } else {
+            std::path::PathBuf::from(var("XDG_RUNTIME_DIR").unwrap_or_default()).join(&w)
+        };
+        if sock.exists() {
+            return Some(DisplayServer::Wayland);
+        }
+    }
+    let d = var("DISPLAY")?;
+    let (host, rest) = d.rsplit_once(':')?;
+    if !host.is_empty() && host != "unix" {
+        return Some(DisplayServer::X11); // a remote display: trust it
+    }
+    let n = rest.split('.').next().unwrap_or_default();
+    std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists().then_some(DisplayServer::X11)
+}
+
+/// A display server (see [`display_server`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayServer {
+    /// X11 (`DISPLAY`): the portable backend draws with `ximagesink`.
+    X11,
+    /// Wayland (`WAYLAND_DISPLAY`): `waylandsink`.
+    Wayland,
+}
+
+/// Whether a display server answers (see [`display_server`]).
 pub fn display_available() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+    display_server().is_some()
 }
 
 impl SinkKind {
@@ -46,7 +80,12 @@ impl SinkKind {
             "auto" if display_available() => Ok(SinkKind::Display),
             "auto" | "file" => file(),
             "display" if display_available() => Ok(SinkKind::Display),
-            "display" => bail!("--sink display: no display (DISPLAY and WAYLAND_DISPLAY are unset); use --sink file"),
+            "display" => bail!(
+                "--sink display: no display server (DISPLAY={:?}, WAYLAND_DISPLAY={:?}: unset, or no server \
+                 behind them); use --sink file",
+                std::env::var("DISPLAY").unwrap_or_default(),
+                std::env::var("WAYLAND_DISPLAY").unwrap_or_default()
+            ),
             "fake" => Ok(SinkKind::Fake),
             other => bail!("unknown sink '{other}': expected auto, display, file or fake"),
         }
@@ -57,8 +96,9 @@ impl SinkKind {
 /// the sample's OSD gives (a batch of one frame on the portable backend, NVMM RGBA on
 /// DeepStream).
 ///
-/// - portable: `dsvideoconvert ! videoconvert ! autovideosink`, or
-///   `dsvideoconvert ! videoconvert ! x264enc ! h264parse ! mp4mux ! filesink`, or `fakesink`;
+/// - portable: `dsvideoconvert ! videoconvert ! ximagesink` (or `waylandsink`), or
+///   `dsvideoconvert ! videoconvert ! video/x-raw,format=I420 ! x264enc ! h264parse ! mp4mux !
+///   filesink` (I420: High profile 4:2:0, which every player reads), or `fakesink`;
 /// - deepstream: `nveglglessink`/`nv3dsink`, or
 ///   `nvvideoconvert ! nvv4l2h264enc ! h264parse ! qtmux ! filesink`, or `fakesink`.
 ///
@@ -77,7 +117,11 @@ pub fn make_sink_bin(backend: Backend, kind: &SinkKind, name: &str) -> anyhow::R
             Backend::Portable => {
                 chain.push(mk("nvvideoconvert", "sink-convertor")?);
                 chain.push(mk("videoconvert", "sink-videoconvert")?);
-                chain.push(mk("autovideosink", "nvvideo-renderer")?);
+                let sink = match display_server() {
+                    Some(DisplayServer::Wayland) => "waylandsink",
+                    _ => "ximagesink",
+                };
+                chain.push(mk(sink, "nvvideo-renderer")?);
             }
             Backend::DeepStream => {
                 let p = PlatformInfo::get();
@@ -93,6 +137,9 @@ pub fn make_sink_bin(backend: Backend, kind: &SinkKind, name: &str) -> anyhow::R
             match backend {
                 Backend::Portable => {
                     chain.push(mk("videoconvert", "sink-videoconvert")?);
+                    let i420 = mk("capsfilter", "sink-caps")?;
+                    i420.set_property("caps", gst::Caps::builder("video/x-raw").field("format", "I420").build());
+                    chain.push(i420);
                     let enc = mk("x264enc", "encoder")?;
                     enc.set_property_from_str("speed-preset", "superfast");
                     chain.push(enc);
@@ -114,4 +161,18 @@ pub fn make_sink_bin(backend: Backend, kind: &SinkKind, name: &str) -> anyhow::R
     let ghost = gst::GhostPad::builder_with_target(&pad)?.name("sink").build();
     bin.add_pad(&ghost)?;
     Ok(bin)
+}
+
+/// Says where the output file is after a run: `Output written to <path>` after a clean
+/// finish; after an error, `Output up to the error written to <path>` when the file holds
+/// something, and nothing (the empty file is removed) when it does not.
+pub fn report_output(path: &std::path::Path, finished: bool) {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if finished {
+        println!("Output written to {}", path.display());
+    } else if size > 0 {
+        println!("Output up to the error written to {}", path.display());
+    } else {
+        let _ = std::fs::remove_file(path);
+    }
 }

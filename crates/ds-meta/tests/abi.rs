@@ -74,11 +74,33 @@ fn enums() -> HashMap<&'static str, Vec<(&'static str, i64)>> {
 /// C++ structs (STL members), not part of this crate's `sys` (the issue leaves them out).
 const OUT_OF_SCOPE: &[&str] = &["NvDsAnalyticsFrameMeta", "NvDsAnalyticsObjInfo"];
 
+/// The project's reference table (`../shared/reference/ds71-abi.tsv`, beside the checkout
+/// in CI), the copy in `tests/data` (a verbatim copy, so a clone alone can run this test),
+/// or `DS71_ABI_TSV`.
+fn abi_table() -> String {
+    if let Ok(p) = std::env::var("DS71_ABI_TSV") {
+        return p;
+    }
+    let shared = format!("{}/../../../shared/reference/ds71-abi.tsv", env!("CARGO_MANIFEST_DIR"));
+    if std::path::Path::new(&shared).is_file() {
+        return shared;
+    }
+    format!("{}/tests/data/ds71-abi.tsv", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_copy_of_the_reference_table_is_current() {
+    let shared = format!("{}/../../../shared/reference/ds71-abi.tsv", env!("CARGO_MANIFEST_DIR"));
+    let Ok(reference) = std::fs::read(&shared) else {
+        return; // no ../shared beside this checkout: the copy is all there is
+    };
+    let copy = std::fs::read(format!("{}/tests/data/ds71-abi.tsv", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(copy == reference, "tests/data/ds71-abi.tsv differs from {shared}: copy it again");
+}
+
 #[test]
 fn layouts_match_ds71_reference_table() {
-    let path = std::env::var("DS71_ABI_TSV").unwrap_or_else(|_| {
-        format!("{}/../../../shared/reference/ds71-abi.tsv", env!("CARGO_MANIFEST_DIR"))
-    });
+    let path = abi_table();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     let structs = structs();
     let enums = enums();
