@@ -60,14 +60,17 @@ fn text(o: &Output) -> (String, String) {
     (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
+/// A decoded RGBA frame: width, height, pixels.
+type Frame = (u32, u32, Vec<u8>);
+
 /// Decodes `mp4` and returns the number of frames and frame `keep` as RGBA.
-fn decode_mp4(mp4: &Path, keep: usize) -> (usize, Option<(u32, u32, Vec<u8>)>) {
+fn decode_mp4(mp4: &Path, keep: usize) -> (usize, Option<Frame>) {
     let (n, frame, _) = decode_mp4_profile(mp4, keep);
     (n, frame)
 }
 
 /// [`decode_mp4`], plus the H.264 profile of the stream (from `h264parse`'s caps).
-fn decode_mp4_profile(mp4: &Path, keep: usize) -> (usize, Option<(u32, u32, Vec<u8>)>, String) {
+fn decode_mp4_profile(mp4: &Path, keep: usize) -> (usize, Option<Frame>, String) {
     gst::init().unwrap();
     let pipeline = gst::parse::launch(&format!(
         "filesrc location=\"{}\" ! qtdemux ! h264parse name=p ! avdec_h264 ! videoconvert ! video/x-raw,format=RGBA ! appsink name=s sync=false",

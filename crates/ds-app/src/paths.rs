@@ -28,10 +28,8 @@ pub fn root() -> anyhow::Result<PathBuf> {
     if let Ok(cwd) = std::env::current_dir() {
         starts.push(cwd);
     }
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(dir) = exe.parent() {
-            starts.push(dir.to_path_buf());
-        }
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        starts.push(dir);
     }
     for start in &starts {
         if let Some(found) = start.ancestors().find(|d| is_root(d)) {

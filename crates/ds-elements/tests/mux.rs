@@ -503,7 +503,7 @@ fn batched_push_timeout_sends_partial_batches() {
     assert!(t.problems.is_empty(), "{:?}", t.problems);
     let n = t.out[&0];
     assert_eq!(t.inn.get(&0), Some(&n));
-    assert!(t.out.get(&1).is_none());
+    assert!(!t.out.contains_key(&1));
     assert!(t.batch_sizes.iter().all(|b| *b == 1));
     // each batch waited for the timeout
     assert!(
