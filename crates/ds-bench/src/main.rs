@@ -182,7 +182,7 @@ fn pipeline(a: &Args) -> anyhow::Result<(u64, f64)> {
     let counted = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let c = counted.clone();
     nvosd.static_pad("sink").context("osd sink pad")?.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        if let Some(batch) = info.buffer().and_then(ds_meta::BatchMeta::from_buffer) {
+        if let Some(batch) = info.buffer().and_then(|b| ds_meta::BatchMeta::from_buffer(b)) {
             c.fetch_add(u64::from(batch.num_frames_in_batch()), std::sync::atomic::Ordering::Relaxed);
         }
         gst::PadProbeReturn::Ok
