@@ -57,7 +57,8 @@ fn corrupted_files_are_detected_and_restored() {
     let r = root();
     need(&r.join("models/age-gender/gender-v1.onnx"));
     need(&r.join("streams/vtest-5s.h264"));
-    let tmp = std::env::temp_dir().join(format!("ds-setup-test-{}", std::process::id()));
+    // Under target/: on the same filesystem as models/ and streams/, so hard links work.
+    let tmp = r.join("target").join(format!("ds-setup-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
     for d in ["models", "streams"] {
