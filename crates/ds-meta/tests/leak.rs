@@ -127,3 +127,44 @@ fn hundred_thousand_items() {
     }
     println!("{items} metadata items acquired and released");
 }
+
+/// Runs [`hundred_thousand_items`] of this very test binary under valgrind (as
+/// `scripts/leak-check.sh` does) and fails on any definitely or indirectly lost byte, so CI
+/// checks for leaks on every run. valgrind comes with `scripts/setup.sh`.
+#[test]
+fn no_leaks_under_valgrind() {
+    if std::env::var_os("DS_META_UNDER_VALGRIND").is_some() {
+        return; // the inner run: only hundred_thousand_items matters there
+    }
+    let exe = std::env::current_exe().unwrap();
+    let tmp = std::env::temp_dir().join(format!("ds-meta-valgrind-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let log = tmp.join("valgrind.log");
+    let out = std::process::Command::new("valgrind")
+        .args(["--leak-check=full", "--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect"])
+        .args(["--error-exitcode=99", "--num-callers=30"])
+        .arg(format!("--log-file={}", log.display()))
+        .arg(&exe)
+        .args(["hundred_thousand_items", "--exact", "--test-threads=1"])
+        .env("DS_META_UNDER_VALGRIND", "1")
+        // no plugins needed: keep GStreamer from scanning them under valgrind
+        .env("GST_REGISTRY", tmp.join("registry.bin"))
+        .env("GST_PLUGIN_SYSTEM_PATH_1_0", &tmp)
+        .env("GST_PLUGIN_PATH_1_0", &tmp)
+        .output()
+        .expect("valgrind not found: run scripts/setup.sh");
+    let report = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&tmp);
+    let summary: Vec<&str> = report
+        .lines()
+        .filter(|l| ["definitely lost", "indirectly lost", "ERROR SUMMARY", "total heap usage"].iter().any(|k| l.contains(k)))
+        .collect();
+    assert!(
+        out.status.success(),
+        "valgrind found leaks or errors (exit {:?}):\n{}\n{}",
+        out.status.code(),
+        summary.join("\n"),
+        report.lines().filter(|l| l.contains("definitely lost in") || l.contains("at 0x")).take(40).collect::<Vec<_>>().join("\n")
+    );
+    assert!(summary.iter().any(|l| l.contains("total heap usage")), "no valgrind summary:\n{report}");
+}
