@@ -337,3 +337,22 @@ fn a_display_variable_without_a_server_is_no_display() {
     assert!(o.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("Output written to"), "{stdout}");
 }
+
+/// `USE_NEW_NVSTREAMMUX=yes` skips the muxer's width/height, as the Python sample does: the
+/// portable muxer then keeps the clip's own size (the new nvstreammux does not scale).
+#[test]
+fn new_streammux_switch_keeps_the_input_size() {
+    let out = tmp("newmux.mp4");
+    let _ = std::fs::remove_file(&out);
+    let o = run_app(
+        &["--backend", "portable", "--sink", "file", "--output", out.to_str().unwrap(), stream("vtest-5s.h264").to_str().unwrap()],
+        &[("USE_NEW_NVSTREAMMUX", "yes")],
+        Duration::from_secs(240),
+    );
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    let (frames, frame) = decode_mp4(&out, 0);
+    assert_eq!(frames, 50);
+    let (w, h, _) = frame.unwrap();
+    assert_eq!((w, h), (768, 576));
+}

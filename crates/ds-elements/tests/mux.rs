@@ -156,6 +156,24 @@ fn one_source() {
     assert!(t.batch_sizes.iter().all(|n| *n == 1));
 }
 
+/// Without width/height (USE_NEW_NVSTREAMMUX=yes in the samples: the new nvstreammux does
+/// not scale) the output takes the first input's size; properties go back to 0 at stop.
+#[test]
+fn no_width_and_height_keeps_the_input_size() {
+    init();
+    let p = launch(&format!(
+        "dsstreammux name=m batch-size=1 batched-push-timeout=40000 ! fakesink sync=false {} ! m.sink_0",
+        h264("vtest-5s.h264", -1)
+    ));
+    let mux = p.by_name("m").unwrap();
+    let t = tally(&mux, 768, 576);
+    run(&p, Duration::from_secs(30)).unwrap();
+    let t = t.lock().unwrap();
+    check(&t, 1);
+    assert_eq!(t.out[&0], 50);
+    assert_eq!((mux.property::<u32>("width"), mux.property::<u32>("height")), (0, 0));
+}
+
 #[test]
 fn two_sources_of_different_sizes_and_rates() {
     init();

@@ -97,6 +97,9 @@ struct State {
     last_batch_at: Option<Instant>,
     /// A segment must go out before the next batch (after a flushing seek).
     segment_pending: bool,
+    /// `width`/`height` were 0 at start and were taken from the first input's caps (the
+    /// new nvstreammux's behaviour); they go back to 0 at stop.
+    auto_size: bool,
 }
 
 impl Default for State {
@@ -114,6 +117,7 @@ impl Default for State {
             events: Vec::new(),
             last_batch_at: None,
             segment_pending: false,
+            auto_size: false,
         }
     }
 }
@@ -442,19 +446,14 @@ impl ElementImpl for DsStreamMux {
     ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
         if transition == gst::StateChange::ReadyToPaused {
             let s = lock(&self.settings).clone();
-            if s.width == 0 || s.height == 0 {
-                gst::element_imp_error!(
-                    self,
-                    gst::CoreError::StateChange,
-                    (
-                        "dsstreammux: the width and height properties must be set (got {}x{})",
-                        s.width,
-                        s.height
-                    )
-                );
-                return Err(gst::StateChangeError);
-            }
             let mut st = lock(&self.state);
+            // width/height 0 (never set, as with USE_NEW_NVSTREAMMUX=yes): the output takes
+            // the first input's size, as the new nvstreammux does not scale; other inputs
+            // are scaled to it, since a portable batch holds frames of one size.
+            st.auto_size = s.width == 0 || s.height == 0;
+            if st.auto_size {
+                gst::info!(CAT, imp = self, "width/height not set: the output takes the first input's size");
+            }
             st.headers_sent = false;
             st.caps = None;
             st.fps = None;
@@ -476,6 +475,11 @@ impl ElementImpl for DsStreamMux {
         if transition == gst::StateChange::PausedToReady {
             let mut st = lock(&self.state);
             st.flushing = true;
+            if std::mem::take(&mut st.auto_size) {
+                let mut s = lock(&self.settings);
+                s.width = 0;
+                s.height = 0;
+            }
             for p in st.pads.iter_mut() {
                 if let Some(id) = p.clock_id.take() {
                     id.unschedule();
@@ -674,6 +678,13 @@ impl DsStreamMux {
                     }
                 };
                 let mut st = lock(&self.state);
+                if st.auto_size {
+                    let mut s = lock(&self.settings);
+                    if s.width == 0 || s.height == 0 {
+                        s.width = info.width();
+                        s.height = info.height();
+                    }
+                }
                 if st.fps.is_none() {
                     st.fps = Some(info.fps());
                 }
@@ -1016,6 +1027,9 @@ impl DsStreamMux {
         drop(st);
         // room in the queues: wake the upstream threads
         self.cond.notify_all();
+        // Read again: with width/height 0 the size comes from the first input's caps, which
+        // may have arrived while this loop waited.
+        let settings = lock(&self.settings).clone();
 
         let res = if need_headers && !self.send_headers(&settings) {
             Err(gst::FlowError::NotNegotiated)

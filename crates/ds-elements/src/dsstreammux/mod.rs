@@ -53,8 +53,11 @@
 //! - `attach-sys-ts` (default true) stamps `ntp_timestamp` with the system time at arrival;
 //!   false leaves it 0 (NTP from RTCP is not implemented). `gpu-id` and `nvbuf-memory-type`
 //!   are accepted for compatibility and have no effect.
-//! - Output caps: `width` and `height` must be set (nvstreammux's legacy muxer requires them
-//!   too); the framerate is that of the first source that negotiated.
+//! - Output caps: `width` x `height` RGBA; the framerate is that of the first source that
+//!   negotiated. With `width`/`height` left at 0 (the samples' `USE_NEW_NVSTREAMMUX=yes`
+//!   path, where the new nvstreammux does not scale), the output takes the first input's
+//!   size and other inputs are scaled to it (a portable batch holds frames of one size); the
+//!   properties read back that size while running and 0 again after stop.
 
 use gst::glib;
 use gst::prelude::*;
