@@ -72,3 +72,14 @@ pub fn is_batch(caps: &gst::CapsRef) -> bool {
     caps.features(0)
         .is_some_and(|f| f.contains(CAPS_FEATURE_BATCH))
 }
+
+/// The always-present `sink` and `src` pad templates of a one-in, one-out element.
+pub(crate) fn sink_src_templates(sink: &gst::Caps, src: &gst::Caps) -> Vec<gst::PadTemplate> {
+    [("sink", gst::PadDirection::Sink, sink), ("src", gst::PadDirection::Src, src)]
+        .into_iter()
+        .map(|(name, dir, caps)| {
+            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, caps)
+                .expect("static pad template")
+        })
+        .collect()
+}

@@ -206,17 +206,7 @@ impl ElementImpl for DsInfer {
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
             let c = caps::batch_or_rgba_caps();
-            vec![
-                gst::PadTemplate::new(
-                    "sink",
-                    gst::PadDirection::Sink,
-                    gst::PadPresence::Always,
-                    &c,
-                )
-                .expect("sink"),
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &c)
-                    .expect("src"),
-            ]
+            caps::sink_src_templates(&c, &c)
         });
         T.as_ref()
     }

@@ -176,22 +176,7 @@ impl ElementImpl for DsTiler {
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
             let src = caps::batch_or_rgba_caps();
-            vec![
-                gst::PadTemplate::new(
-                    "sink",
-                    gst::PadDirection::Sink,
-                    gst::PadPresence::Always,
-                    &caps::batch_caps_any(),
-                )
-                .expect("sink"),
-                gst::PadTemplate::new(
-                    "src",
-                    gst::PadDirection::Src,
-                    gst::PadPresence::Always,
-                    &src,
-                )
-                .expect("src"),
-            ]
+            caps::sink_src_templates(&caps::batch_caps_any(), &src)
         });
         T.as_ref()
     }

@@ -104,22 +104,7 @@ impl ElementImpl for DsVideoConvert {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            vec![
-                gst::PadTemplate::new(
-                    "sink",
-                    gst::PadDirection::Sink,
-                    gst::PadPresence::Always,
-                    &all_caps(),
-                )
-                .expect("sink"),
-                gst::PadTemplate::new(
-                    "src",
-                    gst::PadDirection::Src,
-                    gst::PadPresence::Always,
-                    &all_caps(),
-                )
-                .expect("src"),
-            ]
+            caps::sink_src_templates(&all_caps(), &all_caps())
         });
         T.as_ref()
     }
