@@ -230,7 +230,13 @@ fn display_sink_works_under_xvfb() {
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb not found: run scripts/setup.sh");
-    std::thread::sleep(Duration::from_millis(800));
+    // Wait (bounded) for the server's socket: the app only counts a display that answers.
+    let socket = Path::new("/tmp/.X11-unix/X87");
+    let start = Instant::now();
+    while !socket.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(socket.exists(), "Xvfb did not start on {display} within 20 s");
     let o = run_app(
         &["--backend", "portable", "--sink", "display", stream("vtest-5s.h264").to_str().unwrap()],
         &[("DISPLAY", display)],
