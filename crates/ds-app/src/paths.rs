@@ -15,37 +15,24 @@ fn is_root(dir: &Path) -> bool {
 
 /// The workspace root (see the module documentation for the search order).
 ///
-/// Errors: no candidate holds `scripts/setup.sh` and `configs/` (the message lists them).
+/// Errors: `DS_ROOT` names a folder without `scripts/setup.sh` and `configs/`, or no
+/// candidate holds them.
 pub fn root() -> anyhow::Result<PathBuf> {
-    if let Some(r) = std::env::var_os("DS_ROOT") {
-        let r = PathBuf::from(r);
+    if let Some(r) = std::env::var_os("DS_ROOT").map(PathBuf::from) {
         if !is_root(&r) {
             bail!("DS_ROOT={} does not hold scripts/setup.sh and configs/", r.display());
         }
         return Ok(r);
     }
-    let mut starts = Vec::new();
-    if let Ok(cwd) = std::env::current_dir() {
-        starts.push(cwd);
+    let candidates = ds_infer::runtime::candidate_roots();
+    match candidates.iter().find(|d| is_root(d)) {
+        Some(found) => Ok(found.canonicalize().unwrap_or_else(|_| found.clone())),
+        None => bail!(
+            "cannot find the workspace root (a directory with scripts/setup.sh and configs/) above \
+             the current directory, the executable or {}; set DS_ROOT",
+            candidates.last().map(|p| p.display().to_string()).unwrap_or_default()
+        ),
     }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
-        starts.push(dir);
-    }
-    for start in &starts {
-        if let Some(found) = start.ancestors().find(|d| is_root(d)) {
-            return Ok(found.to_path_buf());
-        }
-    }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if is_root(&built) {
-        return Ok(built.canonicalize().unwrap_or(built));
-    }
-    bail!(
-        "cannot find the workspace root (a directory with scripts/setup.sh and configs/) above {} \
-         or {}; set DS_ROOT",
-        starts.first().map(|p| p.display().to_string()).unwrap_or_default(),
-        built.display()
-    )
 }
 
 /// `<root>/configs`.

@@ -5,9 +5,9 @@
 //! workspace root. No environment variable is needed; [`find_library`] looks, in order:
 //!
 //! 1. `$DS_ORT_LIB` (an override: the library's full path);
-//! 2. `<root>/models/onnxruntime/libonnxruntime.so.1.32.0`, for every folder `<root>` from the
-//!    current directory upwards, then from the executable's folder upwards;
-//! 3. the same under the workspace root known at compile time.
+//! 2. `<root>/models/onnxruntime/libonnxruntime.so.1.32.0`, for every folder `<root>` of
+//!    [`candidate_roots`]: `$DS_ROOT`, the current directory and its parents, the
+//!    executable's folder and its parents, the workspace root known at compile time.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -28,8 +28,15 @@ pub fn compile_time_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
 }
 
-fn candidate_roots() -> Vec<PathBuf> {
+/// Where a workspace root (the folder holding `configs/`, `models/`, `streams/`) may be, in
+/// the order to try: `$DS_ROOT` when set, the current directory and its parents, the
+/// executable's folder and its parents, the workspace root known at compile time. Without
+/// duplicates. ds-app's `paths::root` and [`find_library`] both search these.
+pub fn candidate_roots() -> Vec<PathBuf> {
     let mut roots = Vec::new();
+    if let Some(r) = std::env::var_os("DS_ROOT") {
+        roots.push(PathBuf::from(r));
+    }
     if let Ok(cwd) = std::env::current_dir() {
         roots.extend(cwd.ancestors().map(Path::to_path_buf));
     }

@@ -348,12 +348,7 @@ impl DsStreamDemux {
                 let caps = c.caps_owned();
                 let mut st = lock(&self.state);
                 st.in_caps = Some(caps.clone());
-                let sent: Vec<gst::Pad> = st
-                    .pads
-                    .values()
-                    .filter(|p| p.headers_sent)
-                    .map(|p| p.pad.clone())
-                    .collect();
+                let sent = started_pads(&st);
                 drop(st);
                 for p in sent {
                     let c = self.caps_for(&p, &caps);
@@ -364,12 +359,7 @@ impl DsStreamDemux {
             EventView::Segment(_) => {
                 let mut st = lock(&self.state);
                 st.segment = Some(event.clone());
-                let sent: Vec<gst::Pad> = st
-                    .pads
-                    .values()
-                    .filter(|p| p.headers_sent)
-                    .map(|p| p.pad.clone())
-                    .collect();
+                let sent = started_pads(&st);
                 drop(st);
                 for p in sent {
                     p.push_event(event.clone());
@@ -416,4 +406,10 @@ impl DsStreamDemux {
             _ => gst::Pad::event_default(pad, Some(&*self.obj()), event),
         }
     }
+}
+
+/// The source pads that have had their stream-start, caps and segment: later caps and
+/// segments go to them at once (the others get them with their first buffer).
+fn started_pads(st: &State) -> Vec<gst::Pad> {
+    st.pads.values().filter(|p| p.headers_sent).map(|p| p.pad.clone()).collect()
 }
