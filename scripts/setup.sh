@@ -263,5 +263,22 @@ derive "$STREAMS" market.h264 "the video of market.mp4 as an H.264 elementary st
   $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d d.video_0 ! h264parse ! \
   video/x-h264,stream-format=byte-stream,alignment=au ! filesink location="$STREAMS/market.h264.tmp"
 
+# Short clips for the multi-stream tests (test3, demux): a few seconds each, so that four
+# streams run to EOS in CI. market-2s.mp4 keeps market.mp4's audio track (the source bins
+# must ignore it); market-audio.m4a is that audio alone (a URI with no video).
+derive "$STREAMS" vtest-4s.mp4 "the first 40 frames of vtest as H.264 in MP4" \
+  $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
+  identity eos-after=41 ! x264enc speed-preset=veryfast key-int-max=30 bframes=0 ! h264parse ! \
+  mp4mux ! filesink location="$STREAMS/vtest-4s.mp4.tmp"
+derive "$STREAMS" market-2s.mp4 "the first 60 frames of market.mp4 (H.264) with its audio (AAC)" \
+  $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d \
+  d.video_0 ! h264parse ! avdec_h264 ! identity eos-after=61 ! \
+  x264enc speed-preset=veryfast key-int-max=30 bframes=0 ! h264parse ! queue ! mux. \
+  d.audio_0 ! queue ! aacparse ! avdec_aac ! audioconvert ! identity eos-after=87 ! avenc_aac ! queue ! mux. \
+  mp4mux name=mux ! filesink location="$STREAMS/market-2s.mp4.tmp"
+derive "$STREAMS" market-audio.m4a "the audio of market.mp4 alone (2 s, AAC in MP4): a URI with no video" \
+  $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d d.audio_0 ! aacparse ! avdec_aac ! \
+  audioconvert ! identity eos-after=87 ! avenc_aac ! mp4mux ! filesink location="$STREAMS/market-audio.m4a.tmp"
+
 say "done: models in $MODELS, clips in $STREAMS"
 echo "setup: all files present and verified"

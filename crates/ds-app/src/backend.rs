@@ -44,7 +44,8 @@ pub const ELEMENT_MAP: &[(&str, &str)] = &[
     ("nvv4l2decoder", "avdec_h264"),
     ("nvv4l2h264enc", "x264enc"),
     ("nvv4l2h265enc", "x265enc"),
-    ("nvdslogger", "identity"),
+    ("nvdslogger", "dslogger"),
+    ("nvurisrcbin", "dsurisrcbin"),
 ];
 
 impl Backend {

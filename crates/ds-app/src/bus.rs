@@ -51,7 +51,11 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
         let finalise: Vec<gst::Pad> = finalise.to_vec();
         bus.add_watch_local(move |_, msg| {
             use gst::MessageView;
-            let src = msg.src().map(|s| s.path_string().to_string()).unwrap_or_else(|| "?".into());
+            let mut src = msg.src().map(|s| s.path_string().to_string()).unwrap_or_else(|| "?".into());
+            // An element inside a source bin: name the source as the user gave it.
+            if let Some((index, uri)) = msg.src().and_then(crate::source::source_of) {
+                src = format!("source {index} ({uri}): {src}");
+            }
             match msg.view() {
                 MessageView::Eos(_) => {
                     if failure.borrow().is_none() {
@@ -102,6 +106,8 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
             if *interrupts.borrow() == 1 {
                 eprintln!("Interrupted: sending EOS to finish the output (Ctrl-C again to stop at once)");
                 if let Some(p) = pipeline.upgrade() {
+                    // Looping file sources would swallow the EOS: stop their looping first.
+                    crate::source::stop_file_loops(&p);
                     p.send_event(gst::event::Eos::new());
                 }
                 glib::ControlFlow::Continue

@@ -11,6 +11,8 @@
 //! | `nvdsosd` | [`dsosd`] |
 //! | `nvmultistreamtiler` | [`dstiler`] |
 //! | `nvstreamdemux` | [`dsstreamdemux`] |
+//! | `nvdslogger` | [`dslogger`] |
+//! | `nvurisrcbin` | [`dsurisrcbin`] |
 //!
 //! Batches travel as described in `docs/batch-format.md`: caps
 //! `video/x-raw(memory:DsBatch), format=RGBA`, one `gst::Memory` per frame, and an
@@ -29,12 +31,15 @@
 pub mod caps;
 pub mod draw;
 pub mod dsinfer;
+pub mod dslogger;
 pub mod dsosd;
 pub mod dsstreamdemux;
 pub mod dsstreammux;
 pub mod dstiler;
+pub mod dsurisrcbin;
 pub mod dsvideoconvert;
 pub mod events;
+pub(crate) mod latency;
 pub(crate) mod meta;
 pub(crate) mod util;
 
@@ -48,6 +53,8 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsosd",
     "dstiler",
     "dsstreamdemux",
+    "dslogger",
+    "dsurisrcbin",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -59,6 +66,8 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsosd::register(plugin)?;
     dstiler::register(plugin)?;
     dsstreamdemux::register(plugin)?;
+    dslogger::register(plugin)?;
+    dsurisrcbin::register(plugin)?;
     Ok(())
 }
 

@@ -90,6 +90,7 @@ pub mod error;
 pub mod event;
 pub mod image;
 pub mod infer;
+pub mod latency;
 mod list;
 mod meta;
 pub mod osd;
@@ -115,6 +116,11 @@ pub use user::{CPayload, UserMeta, UserPayload};
 /// (same as [`BatchMeta::from_buffer`]).
 pub fn gst_buffer_get_nvds_batch_meta(buffer: &gst::BufferRef) -> Option<&BatchMeta> {
     BatchMeta::from_buffer(buffer)
+}
+
+/// `nvds_measure_buffer_latency` (same as [`latency::measure_buffer_latency`]).
+pub fn nvds_measure_buffer_latency(buffer: &gst::BufferRef) -> Vec<sys::NvDsFrameLatencyInfo> {
+    latency::measure_buffer_latency(buffer)
 }
 
 /// `nvds_get_user_meta_type` (same as [`user_meta_type`]).

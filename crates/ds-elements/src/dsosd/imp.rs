@@ -180,6 +180,7 @@ impl BaseTransformImpl for DsOsd {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let latency = crate::latency::Component::start();
         let s = lock(&self.settings).clone();
         let (info, fonts) = {
             let st = lock(&self.state);
@@ -259,6 +260,7 @@ impl BaseTransformImpl for DsOsd {
                 canvas.draw(shape, fonts.as_ref());
             }
         }
+        latency.finish(&self.obj().name(), buf);
         Ok(gst::FlowSuccess::Ok)
     }
 }

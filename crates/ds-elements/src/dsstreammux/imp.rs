@@ -65,6 +65,8 @@ struct Queued {
     running_time: Option<gst::ClockTime>,
     arrived: Instant,
     ntp: u64,
+    /// System time (ms) when the frame reached the sink pad: the start of its latency.
+    in_ms: f64,
 }
 
 struct SinkState {
@@ -545,6 +547,11 @@ impl DsStreamMux {
         pad: &gst::Pad,
         buffer: gst::Buffer,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let in_ms = if crate::latency::frame_latency_enabled() {
+            ds_meta::latency::system_time_ms()
+        } else {
+            0.0
+        };
         let (sync, sys_ts) = {
             let s = lock(&self.settings);
             (s.sync_inputs, s.attach_sys_ts)
@@ -627,6 +634,7 @@ impl DsStreamMux {
                     running_time,
                     arrived: Instant::now(),
                     ntp,
+                    in_ms,
                 });
                 break;
             }
@@ -1114,6 +1122,7 @@ impl DsStreamMux {
         let (w, h) = (settings.width, settings.height);
         let mut out = gst::Buffer::new();
         let mut infos = Vec::with_capacity(frames.len());
+        let mut arrivals = Vec::with_capacity(frames.len());
         let mut first_pts = None;
         let mut first_dur = None;
         {
@@ -1133,6 +1142,7 @@ impl DsStreamMux {
                     source_width: q.info.width(),
                     source_height: q.info.height(),
                 });
+                arrivals.push(q.in_ms);
                 let mem = match q.scaled {
                     Some(m) if m.size() == (w * h * 4) as usize => m,
                     _ => self.scale(index, &q.buffer, &q.info, w, h, settings.enable_padding)?,
@@ -1162,6 +1172,12 @@ impl DsStreamMux {
                     ("dsstreammux: cannot attach NvDsBatchMeta: {e}")
                 );
                 return Err(gst::FlowError::Error);
+            }
+            if crate::latency::frame_latency_enabled()
+                && let Some(batch) = ds_meta::BatchMeta::from_buffer_mut(outb)
+            {
+                let name = self.obj().name();
+                crate::latency::add_records(batch, &name, 0.0, Some(&arrivals));
             }
         }
         gst::trace!(

@@ -265,6 +265,7 @@ impl BaseTransformImpl for DsTiler {
         inbuf: &gst::Buffer,
         outbuf: &mut gst::BufferRef,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let latency = crate::latency::Component::start();
         let s = lock(&self.settings).clone();
         let mut st = lock(&self.state);
         let (Some(in_info), Some(out_info)) = (st.in_info.clone(), st.out_info.clone()) else {
@@ -388,6 +389,7 @@ impl BaseTransformImpl for DsTiler {
                 oy: y as f64,
             })
         });
+        latency.finish(&self.obj().name(), outbuf);
         Ok(gst::FlowSuccess::Ok)
     }
 }

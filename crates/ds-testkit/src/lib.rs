@@ -1,0 +1,190 @@
+//! Helpers of the samples' integration tests (dev-dependency only): the checkout's paths,
+//! running an app binary with a time bound (a hang fails the test instead of blocking CI),
+//! and decoding what an app wrote.
+
+#![warn(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use gst::prelude::*;
+
+/// The root of the checkout (where `streams/`, `models/` and `configs/` are).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("checkout root")
+}
+
+/// `streams/<name>`; fails the test with the fix when missing.
+pub fn stream(name: &str) -> PathBuf {
+    let p = root().join("streams").join(name);
+    assert!(p.is_file(), "{} missing: run scripts/setup.sh", p.display());
+    p
+}
+
+/// `file://` URI of `streams/<name>`.
+pub fn stream_uri(name: &str) -> String {
+    format!("file://{}", stream(name).display())
+}
+
+/// A path under `target/test-out/<app>/` (created), for a test's outputs.
+pub fn out_path(app: &str, name: &str) -> PathBuf {
+    let d = root().join("target/test-out").join(app);
+    std::fs::create_dir_all(&d).expect("creating target/test-out");
+    d.join(name)
+}
+
+/// Waits for `child` at most `limit`; kills it and fails the test when it hangs.
+pub fn wait(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("try_wait").is_some() {
+            return child.wait_with_output().expect("wait_with_output");
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("wait_with_output");
+            panic!(
+                "{what}: still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The command for app binary `bin` with `args`, headless (no `DISPLAY`, no
+/// `WAYLAND_DISPLAY`, no `DS_BACKEND`), stdout and stderr piped.
+pub fn command(bin: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
+    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").env_remove("DS_BACKEND");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs `bin` with `args` and `env` (see [`command`]) to its end, at most `limit`.
+pub fn run(bin: &str, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
+    let child = command(bin, args, env).spawn().expect("spawning the app");
+    wait(child, limit, &format!("{bin} {args:?}"))
+}
+
+/// stdout and stderr as text.
+pub fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// A decoded RGBA frame: width, height, pixels (`width * height * 4` bytes).
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// RGBA pixels, rows without padding.
+    pub rgba: Vec<u8>,
+}
+
+impl Frame {
+    /// Mean of each RGB channel over the rectangle `x, y, w, h`.
+    pub fn mean_rgb(&self, x: u32, y: u32, w: u32, h: u32) -> [f64; 3] {
+        let mut sum = [0f64; 3];
+        let mut n = 0f64;
+        for row in y..(y + h).min(self.height) {
+            for col in x..(x + w).min(self.width) {
+                let i = ((row * self.width + col) * 4) as usize;
+                for (c, s) in sum.iter_mut().enumerate() {
+                    *s += self.rgba[i + c] as f64;
+                }
+                n += 1.0;
+            }
+        }
+        sum.map(|s| if n > 0.0 { s / n } else { 0.0 })
+    }
+
+    /// The rectangle `x, y, w, h` scaled to `gw` x `gh` grey values by block averaging.
+    pub fn grey_thumbnail(&self, x: u32, y: u32, w: u32, h: u32, gw: u32, gh: u32) -> Vec<f64> {
+        let mut out = Vec::with_capacity((gw * gh) as usize);
+        for ty in 0..gh {
+            for tx in 0..gw {
+                let (x0, y0) = (x + tx * w / gw, y + ty * h / gh);
+                let [r, g, b] = self.mean_rgb(x0, y0, (w / gw).max(1), (h / gh).max(1));
+                out.push(0.299 * r + 0.587 * g + 0.114 * b);
+            }
+        }
+        out
+    }
+}
+
+/// Pearson correlation of two equally long series (0 when either is flat).
+pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len()) as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    if saa == 0.0 || sbb == 0.0 { 0.0 } else { sab / (saa * sbb).sqrt() }
+}
+
+/// Decodes the video of any file GStreamer reads (`uridecodebin`) to RGBA: the number of
+/// frames, and the frames whose index is in `keep`. Fails the test on a decoding error.
+pub fn decode(path: &Path, keep: &[usize]) -> (usize, Vec<(usize, Frame)>) {
+    gst::init().expect("gst init");
+    let pipeline = gst::parse::launch(&format!(
+        "uridecodebin uri=\"file://{}\" caps=video/x-raw ! videoconvert ! video/x-raw,format=RGBA ! appsink name=s sync=false",
+        path.display()
+    ))
+    .expect("decode pipeline")
+    .downcast::<gst::Pipeline>()
+    .expect("pipeline");
+    let sink = pipeline.by_name("s").expect("appsink").downcast::<gst_app::AppSink>().expect("appsink");
+    pipeline.set_state(gst::State::Playing).expect("playing");
+    let mut count = 0;
+    let mut kept = Vec::new();
+    while let Ok(sample) = sink.pull_sample() {
+        if keep.contains(&count) {
+            let caps = sample.caps().expect("caps");
+            let s = caps.structure(0).expect("structure");
+            let (w, h) = (s.get::<i32>("width").expect("width") as u32, s.get::<i32>("height").expect("height") as u32);
+            let map = sample.buffer().expect("buffer").map_readable().expect("map");
+            // RGBA rows are 4-byte aligned already: the stride is the row size.
+            let stride = (w * 4) as usize;
+            let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+            for row in 0..h as usize {
+                rgba.extend_from_slice(&map.as_slice()[row * stride..row * stride + (w * 4) as usize]);
+            }
+            kept.push((count, Frame { width: w, height: h, rgba }));
+        }
+        count += 1;
+    }
+    let errored = pipeline.bus().expect("bus").pop_filtered(&[gst::MessageType::Error]);
+    pipeline.set_state(gst::State::Null).expect("null");
+    assert!(errored.is_none(), "decoding {} failed: {errored:?}", path.display());
+    (count, kept)
+}
+
+/// Writes `frame` as a PNG (to look at a test's output).
+pub fn write_png(path: &Path, frame: &Frame) {
+    let pipeline = gst::parse::launch(&format!(
+        "appsrc name=a caps=video/x-raw,format=RGBA,width={},height={},framerate=1/1 num-buffers=1 ! videoconvert ! pngenc ! filesink location=\"{}\"",
+        frame.width,
+        frame.height,
+        path.display()
+    ))
+    .expect("png pipeline")
+    .downcast::<gst::Pipeline>()
+    .expect("pipeline");
+    let src = pipeline.by_name("a").expect("appsrc").downcast::<gst_app::AppSrc>().expect("appsrc");
+    pipeline.set_state(gst::State::Playing).expect("playing");
+    src.push_buffer(gst::Buffer::from_slice(frame.rgba.clone())).expect("push");
+    src.end_of_stream().expect("eos");
+    let bus = pipeline.bus().expect("bus");
+    let _ = bus.timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Eos, gst::MessageType::Error]);
+    pipeline.set_state(gst::State::Null).expect("null");
+}
