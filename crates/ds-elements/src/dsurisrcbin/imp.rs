@@ -241,6 +241,14 @@ impl ElementImpl for DsUriSrcBin {
 
 impl BinImpl for DsUriSrcBin {}
 
+/// What the loop probe returns for an event it keeps from downstream: `Handled` (the probe
+/// consumed it; the Rust side releases it). `Drop` would release it twice with
+/// gstreamer-rs 0.25, which takes the event out of the probe info (GLib critical
+/// `gst_mini_object_unref: assertion 'mini_object != NULL'`).
+fn swallow() -> gst::PadProbeReturn {
+    gst::PadProbeReturn::Handled
+}
+
 impl DsUriSrcBin {
     fn uri(&self) -> String {
         lock(&self.settings).uri.clone().unwrap_or_default()
@@ -365,10 +373,10 @@ impl DsUriSrcBin {
                                 }
                             }
                         });
-                        gst::PadProbeReturn::Drop
+                        swallow()
                     }
-                    gst::EventType::FlushStart | gst::EventType::FlushStop if ls.restarting => gst::PadProbeReturn::Drop,
-                    gst::EventType::Segment | gst::EventType::StreamStart if ls.loops > 0 => gst::PadProbeReturn::Drop,
+                    gst::EventType::FlushStart | gst::EventType::FlushStop if ls.restarting => swallow(),
+                    gst::EventType::Segment | gst::EventType::StreamStart if ls.loops > 0 => swallow(),
                     _ => gst::PadProbeReturn::Ok,
                 },
                 _ => gst::PadProbeReturn::Ok,
