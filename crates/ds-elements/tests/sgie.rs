@@ -120,7 +120,8 @@ fn watch(pad: &gst::Pad) -> Arc<Mutex<Vec<Seen>>> {
                     if let Some(t) = u.tensor_output() {
                         for l in t.layers() {
                             let d = l.dims();
-                            tensors.push((l.name().to_string(), d.d[..d.numDims as usize].to_vec()));
+                            tensors
+                                .push((l.name().to_string(), d.d[..d.numDims as usize].to_vec()));
                         }
                     }
                 }
@@ -199,7 +200,8 @@ fn sgies_label_vehicles_on_real_video() {
         }
     }
     assert!(
-        seen.iter().any(|s| s.class_id == 0 && (s.w < 64.0 || s.h < 64.0)),
+        seen.iter()
+            .any(|s| s.class_id == 0 && (s.w < 64.0 || s.h < 64.0)),
         "expected the car at the right edge under 64x64"
     );
     // every eligible vehicle carries sgie1's raw output (1000 ImageNet probabilities)
@@ -208,7 +210,11 @@ fn sgies_label_vehicles_on_real_video() {
     }
     // the van: detected on most frames, labelled "van" by sgie2 and a van class by sgie1
     let vans: Vec<&&Seen> = eligible.iter().filter(|s| s.van).collect();
-    assert!(vans.len() >= FRAMES as usize * 8 / 10, "van seen on {} frames", vans.len());
+    assert!(
+        vans.len() >= FRAMES as usize * 8 / 10,
+        "van seen on {} frames",
+        vans.len()
+    );
     let van_type = vans
         .iter()
         .filter(|s| {
@@ -217,16 +223,25 @@ fn sgies_label_vehicles_on_real_video() {
                 .any(|l| l.0 == 3 && l.1 == 0 && l.2 == 5 && l.3 == "van" && l.4 > 0.3)
         })
         .count();
-    assert!(van_type >= vans.len() * 9 / 10, "labelled van on {van_type} of {}", vans.len());
+    assert!(
+        van_type >= vans.len() * 9 / 10,
+        "labelled van on {van_type} of {}",
+        vans.len()
+    );
     let van_make = vans
         .iter()
         .filter(|s| {
-            s.labels
-                .iter()
-                .any(|l| l.0 == 2 && ["moving van", "minivan", "minibus", "police van"].contains(&l.3.as_str()))
+            s.labels.iter().any(|l| {
+                l.0 == 2
+                    && ["moving van", "minivan", "minibus", "police van"].contains(&l.3.as_str())
+            })
         })
         .count();
-    assert!(van_make >= vans.len() * 8 / 10, "sgie1 van class on {van_make} of {}", vans.len());
+    assert!(
+        van_make >= vans.len() * 8 / 10,
+        "sgie1 van class on {van_make} of {}",
+        vans.len()
+    );
     // display text: the detector's label, then each classifier's label as nvinfer appends it
     for s in &vans {
         let l1 = s.labels.iter().find(|l| l.0 == 2).map(|l| l.3.clone());
@@ -290,8 +305,15 @@ fn async_mode_caches_results_per_tracking_id() {
     for s in &vans {
         eprintln!("frame {} text {:?} labels {:?}", s.frame, s.text, s.labels);
     }
-    assert!(vans.len() >= FRAMES as usize * 8 / 10, "van seen on {} frames", vans.len());
-    assert_eq!(inferred, 1, "the model must run once for tracking id 42 and never on untracked objects");
+    assert!(
+        vans.len() >= FRAMES as usize * 8 / 10,
+        "van seen on {} frames",
+        vans.len()
+    );
+    assert_eq!(
+        inferred, 1,
+        "the model must run once for tracking id 42 and never on untracked objects"
+    );
     for s in &vans {
         assert_eq!(s.labels.len(), 1, "{s:?}");
         assert_eq!((s.labels[0].0, s.labels[0].3.as_str()), (3, "van"), "{s:?}");
@@ -333,9 +355,18 @@ fn warns_once_when_operate_on_gie_id_matches_no_gie() {
         .collect();
     assert_eq!(ours.len(), 1, "{warnings:?}");
     assert_eq!(ours[0].0, "lonely-sgie");
-    assert!(ours[0].1.contains("lonely-sgie") && ours[0].1.contains(" 7 "), "{}", ours[0].1);
+    assert!(
+        ours[0].1.contains("lonely-sgie") && ours[0].1.contains(" 7 "),
+        "{}",
+        ours[0].1
+    );
     assert!(ours[0].1.contains("upstream GIEs: 1"), "{}", ours[0].1);
-    assert_eq!(p.by_name("lonely-sgie").unwrap().property::<u64>("inferred-objects"), 0);
+    assert_eq!(
+        p.by_name("lonely-sgie")
+            .unwrap()
+            .property::<u64>("inferred-objects"),
+        0
+    );
 }
 
 /// A secondary detector (`network-type=0` on crops): YOLOv3-tiny on the people and vehicles
@@ -400,14 +431,23 @@ fn secondary_detector_adds_child_objects() {
             gst::PadProbeReturn::Ok
         });
     run(&p, Duration::from_secs(60)).unwrap();
-    let inferred = p.by_name("sdet").unwrap().property::<u64>("inferred-objects");
+    let inferred = p
+        .by_name("sdet")
+        .unwrap()
+        .property::<u64>("inferred-objects");
     let pairs = pairs.lock().unwrap();
     eprintln!("person crops inferred: {inferred}");
     eprintln!("(class, parent gie, parent class, inside parent): {pairs:?}");
     assert!(!pairs.is_empty(), "no object from the secondary detector");
     for &(_, pg, pc, inside) in pairs.iter() {
-        assert!(pg == 1 && (pc == 0 || pc == 2), "the parent is a vehicle or person of the primary GIE");
+        assert!(
+            pg == 1 && (pc == 0 || pc == 2),
+            "the parent is a vehicle or person of the primary GIE"
+        );
         assert!(inside, "a child object lies inside its parent's crop");
     }
-    assert!(pairs.iter().any(|&(c, ..)| c == 2), "a person found in a person crop");
+    assert!(
+        pairs.iter().any(|&(c, ..)| c == 2),
+        "a person found in a person crop"
+    );
 }

@@ -167,9 +167,17 @@ mod tests {
         assert_eq!((a[1].attribute_index, a[1].value), (1, 0));
         assert_eq!(a[1].label.as_deref(), Some("car"));
         assert_eq!(result_label(&a), "red car ");
-        assert_eq!(append_display_text("Vehicle", &result_label(&a)), "Vehicle red car ");
+        assert_eq!(
+            append_display_text("Vehicle", &result_label(&a)),
+            "Vehicle red car "
+        );
         // an attribute below the threshold is left out, the other kept
-        let b = classify(&[layer(&colour, &[3]), layer(&kind, &[2])], 0.8, &labels, None);
+        let b = classify(
+            &[layer(&colour, &[3]), layer(&kind, &[2])],
+            0.8,
+            &labels,
+            None,
+        );
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].attribute_index, 1);
     }

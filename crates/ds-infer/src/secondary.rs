@@ -179,7 +179,11 @@ impl SecondaryState {
                 _ => Decision::Skip,
             };
         }
-        let cached = if self.async_mode { h.result.clone() } else { None };
+        let cached = if self.async_mode {
+            h.result.clone()
+        } else {
+            None
+        };
         h.under_inference = true;
         h.last_inferred_frame = f;
         h.last_inferred_rect = obj.rect;
@@ -213,7 +217,8 @@ impl SecondaryState {
             src.last_cleanup_frame = src.last_seen_frame;
             let now = src.last_seen_frame;
             src.objects.retain(|_, h| {
-                h.under_inference || now.saturating_sub(h.last_accessed_frame) <= CLEANUP_ACCESS_CRITERIA
+                h.under_inference
+                    || now.saturating_sub(h.last_accessed_frame) <= CLEANUP_ACCESS_CRITERIA
             });
         }
     }
@@ -266,9 +271,18 @@ mod tests {
     fn filters_by_gie_class_and_size() {
         let c = config("");
         let mut s = SecondaryState::new(&c);
-        assert_eq!(s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 100.0, 80.0)), Decision::Infer { cached: None });
-        assert_eq!(s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 63.0, 80.0)), Decision::Skip);
-        assert_eq!(s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 100.0, 63.9)), Decision::Skip);
+        assert_eq!(
+            s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 100.0, 80.0)),
+            Decision::Infer { cached: None }
+        );
+        assert_eq!(
+            s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 63.0, 80.0)),
+            Decision::Skip
+        );
+        assert_eq!(
+            s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 100.0, 63.9)),
+            Decision::Skip
+        );
         let mut other_gie = obj(UNTRACKED_OBJECT_ID, 0, 100.0, 80.0);
         other_gie.unique_component_id = 2;
         assert_eq!(s.decide(&c, &other_gie), Decision::Skip);
@@ -282,31 +296,51 @@ mod tests {
         let c = config("");
         let mut s = SecondaryState::new(&c);
         for f in 0..5 {
-            assert!(matches!(s.decide(&c, &obj(UNTRACKED_OBJECT_ID, f, 100.0, 80.0)), Decision::Infer { .. }));
+            assert!(matches!(
+                s.decide(&c, &obj(UNTRACKED_OBJECT_ID, f, 100.0, 80.0)),
+                Decision::Infer { .. }
+            ));
         }
-        assert!(matches!(s.decide(&c, &obj(7, 0, 100.0, 80.0)), Decision::Infer { .. }));
+        assert!(matches!(
+            s.decide(&c, &obj(7, 0, 100.0, 80.0)),
+            Decision::Infer { .. }
+        ));
         s.store(0, 7, &attr("van"));
         for f in 1..50 {
             assert_eq!(
                 s.decide(&c, &obj(7, f, 100.0, 80.0)),
-                Decision::Cached(CachedResult { attributes: attr("van") }),
+                Decision::Cached(CachedResult {
+                    attributes: attr("van")
+                }),
                 "frame {f}"
             );
         }
         // the area grows by more than 20%: inferred again
-        assert!(matches!(s.decide(&c, &obj(7, 50, 110.0, 90.0)), Decision::Infer { .. }));
+        assert!(matches!(
+            s.decide(&c, &obj(7, 50, 110.0, 90.0)),
+            Decision::Infer { .. }
+        ));
     }
 
     #[test]
     fn reinfer_interval_counts_frames_since_the_last_inference() {
         let c = config("secondary-reinfer-interval=10\n");
         let mut s = SecondaryState::new(&c);
-        assert!(matches!(s.decide(&c, &obj(3, 100, 100.0, 80.0)), Decision::Infer { .. }));
+        assert!(matches!(
+            s.decide(&c, &obj(3, 100, 100.0, 80.0)),
+            Decision::Infer { .. }
+        ));
         s.store(0, 3, &attr("sedan"));
         for f in 101..=110 {
-            assert!(matches!(s.decide(&c, &obj(3, f, 100.0, 80.0)), Decision::Cached(_)), "frame {f}");
+            assert!(
+                matches!(s.decide(&c, &obj(3, f, 100.0, 80.0)), Decision::Cached(_)),
+                "frame {f}"
+            );
         }
-        assert!(matches!(s.decide(&c, &obj(3, 111, 100.0, 80.0)), Decision::Infer { .. }));
+        assert!(matches!(
+            s.decide(&c, &obj(3, 111, 100.0, 80.0)),
+            Decision::Infer { .. }
+        ));
     }
 
     #[test]
@@ -314,20 +348,34 @@ mod tests {
         let c = config("classifier-async-mode=1\nsecondary-reinfer-interval=2\n");
         let mut s = SecondaryState::new(&c);
         assert!(s.async_mode());
-        assert_eq!(s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 100.0, 80.0)), Decision::SkipUntracked);
-        assert_eq!(s.decide(&c, &obj(9, 0, 100.0, 80.0)), Decision::Infer { cached: None });
+        assert_eq!(
+            s.decide(&c, &obj(UNTRACKED_OBJECT_ID, 0, 100.0, 80.0)),
+            Decision::SkipUntracked
+        );
+        assert_eq!(
+            s.decide(&c, &obj(9, 0, 100.0, 80.0)),
+            Decision::Infer { cached: None }
+        );
         s.store(0, 9, &attr("suv"));
-        assert!(matches!(s.decide(&c, &obj(9, 1, 100.0, 80.0)), Decision::Cached(_)));
+        assert!(matches!(
+            s.decide(&c, &obj(9, 1, 100.0, 80.0)),
+            Decision::Cached(_)
+        ));
         assert_eq!(
             s.decide(&c, &obj(9, 3, 100.0, 80.0)),
-            Decision::Infer { cached: Some(CachedResult { attributes: attr("suv") }) }
+            Decision::Infer {
+                cached: Some(CachedResult {
+                    attributes: attr("suv")
+                })
+            }
         );
     }
 
     #[test]
     fn async_mode_is_for_classifiers_only() {
         let text = "[property]\nnetwork-type=0\nnum-detected-classes=1\nprocess-mode=2\nclassifier-async-mode=1\n";
-        let c = InferConfig::parse_bytes(Path::new("/tmp/sgie.txt"), text.as_bytes()).expect("config");
+        let c =
+            InferConfig::parse_bytes(Path::new("/tmp/sgie.txt"), text.as_bytes()).expect("config");
         assert!(SecondaryState::async_mode_ignored(&c));
         let mut s = SecondaryState::new(&c);
         assert!(!s.async_mode());

@@ -30,7 +30,10 @@ const VAN: Rect = Rect {
 
 #[test]
 fn deepstream_sgie_configs_keep_the_last_of_repeated_keys() {
-    for (name, gie) in [("dstest2_sgie1_config.txt", 2), ("dstest2_sgie2_config.txt", 3)] {
+    for (name, gie) in [
+        ("dstest2_sgie1_config.txt", 2),
+        ("dstest2_sgie2_config.txt", 3),
+    ] {
         let c = InferConfig::parse_file(&test2(name)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.process_mode, ProcessMode::Secondary);
         assert_eq!(c.network_type, NetworkType::Classifier, "is-classifier=1");
@@ -40,16 +43,25 @@ fn deepstream_sgie_configs_keep_the_last_of_repeated_keys() {
         assert_eq!(c.batch_size, 16);
         assert!(c.classifier_async_mode);
         assert!((c.classifier_threshold - 0.51).abs() < 1e-6);
-        assert_eq!((c.input_object_min_width, c.input_object_min_height), (64, 64));
+        assert_eq!(
+            (c.input_object_min_width, c.input_object_min_height),
+            (64, 64)
+        );
         assert_eq!(c.secondary_reinfer_interval, None);
     }
     // GKeyFile keeps the last value of a repeated key, so does nvinfer, so do we
     let p = Path::new("/tmp/dup.txt");
-    let c = InferConfig::parse_bytes(p, b"[property]\nis-classifier=1\nprocess-mode=1\nprocess-mode=2\n")
-        .unwrap();
+    let c = InferConfig::parse_bytes(
+        p,
+        b"[property]\nis-classifier=1\nprocess-mode=1\nprocess-mode=2\n",
+    )
+    .unwrap();
     assert_eq!(c.process_mode, ProcessMode::Secondary);
-    let c = InferConfig::parse_bytes(p, b"[property]\nis-classifier=1\nprocess-mode=2\nprocess-mode=1\n")
-        .unwrap();
+    let c = InferConfig::parse_bytes(
+        p,
+        b"[property]\nis-classifier=1\nprocess-mode=2\nprocess-mode=1\n",
+    )
+    .unwrap();
     assert_eq!(c.process_mode, ProcessMode::Primary);
 }
 
@@ -59,12 +71,25 @@ fn portable_sgies_name_the_parked_van_and_the_truck() {
     let mut sgie1 = load("portable/dstest2_sgie1_config.txt");
     let mut sgie2 = load("portable/dstest2_sgie2_config.txt");
     let c2 = sgie2.config();
-    assert_eq!(c2.labels, vec![vec!["coupe", "largevehicle", "sedan", "suv", "truck", "van"]]);
+    assert_eq!(
+        c2.labels,
+        vec![vec![
+            "coupe",
+            "largevehicle",
+            "sedan",
+            "suv",
+            "truck",
+            "van"
+        ]]
+    );
     assert_eq!((c2.gie_unique_id, c2.operate_on_gie_id), (3, 1));
 
     let van1 = sgie1.infer(&[frame.region(VAN)]).unwrap();
     let van2 = sgie2.infer(&[frame.region(VAN)]).unwrap();
-    eprintln!("van: sgie1 {:?}; sgie2 {:?}", van1[0].attributes, van2[0].attributes);
+    eprintln!(
+        "van: sgie1 {:?}; sgie2 {:?}",
+        van1[0].attributes, van2[0].attributes
+    );
     assert_eq!(van1[0].attributes.len(), 1);
     assert_eq!(van1[0].attributes[0].label.as_deref(), Some("moving van"));
     assert!(van1[0].attributes[0].probability > 0.5);
@@ -77,7 +102,10 @@ fn portable_sgies_name_the_parked_van_and_the_truck() {
     let truck = Rect::new(465.0, 75.0, 225.0, 95.0);
     let t1 = sgie1.infer(&[dog.region(truck)]).unwrap();
     let t2 = sgie2.infer(&[dog.region(truck)]).unwrap();
-    eprintln!("truck: sgie1 {:?}; sgie2 {:?}", t1[0].attributes, t2[0].attributes);
+    eprintln!(
+        "truck: sgie1 {:?}; sgie2 {:?}",
+        t1[0].attributes, t2[0].attributes
+    );
     assert_eq!(t2[0].attributes[0].label.as_deref(), Some("truck"));
     // the dog of the same photo: no vehicle class reaches the thresholds
     let the_dog = Rect::new(130.0, 220.0, 180.0, 320.0);

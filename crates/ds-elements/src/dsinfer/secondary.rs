@@ -70,13 +70,12 @@ fn upstream_gie_ids(element: &gst::Element) -> Vec<u32> {
                 peer = target;
             }
             // out of a bin through the inside of its ghost sink pad
-            if let Some(ghost) = peer
+            if let Some(p) = peer
                 .parent()
                 .and_then(|p| p.downcast::<gst::GhostPad>().ok())
+                .and_then(|ghost| ghost.peer())
             {
-                if let Some(p) = ghost.peer() {
-                    peer = p;
-                }
+                peer = p;
             }
             let Some(owner) = peer.parent_element() else {
                 continue;
@@ -108,14 +107,15 @@ fn check_upstream_gie(imp: &DsInfer, config: &InferConfig) {
     let found = if ids.is_empty() {
         "none".to_string()
     } else {
-        ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     gst::element_imp_warning!(
         imp,
         gst::LibraryError::Settings,
-        (
-            "dsinfer {name}: operate-on-gie-id (infer-on-gie-id) is {want} but no GIE upstream has that gie-unique-id (upstream GIEs: {found}); this secondary GIE will infer on nothing"
-        )
+        ("dsinfer {name}: operate-on-gie-id (infer-on-gie-id) is {want} but no GIE upstream has that gie-unique-id (upstream GIEs: {found}); this secondary GIE will infer on nothing")
     );
 }
 
