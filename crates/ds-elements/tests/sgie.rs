@@ -255,8 +255,9 @@ fn sgies_label_vehicles_on_real_video() {
 }
 
 /// Asynchronous mode with tracking ids (set by a probe standing in for the tracker): the
-/// model runs once per id and the label stays on the later frames; untracked objects are
-/// not inferred (nvinfer's asynchronous mode).
+/// model runs once per id, in the background: the label is not on the frame the crop was
+/// queued on, then stays on the later frames; untracked objects are not inferred (nvinfer's
+/// asynchronous mode).
 #[test]
 fn async_mode_caches_results_per_tracking_id() {
     init();
@@ -314,7 +315,17 @@ fn async_mode_caches_results_per_tracking_id() {
         inferred, 1,
         "the model must run once for tracking id 42 and never on untracked objects"
     );
-    for s in &vans {
+    assert!(
+        vans[0].labels.is_empty(),
+        "asynchronous: no result on the frame the crop was queued on: {:?}",
+        vans[0]
+    );
+    let first = vans
+        .iter()
+        .position(|s| !s.labels.is_empty())
+        .expect("the van is never labelled");
+    assert!(first <= 3, "the result came {first} frames late");
+    for s in &vans[first..] {
         assert_eq!(s.labels.len(), 1, "{s:?}");
         assert_eq!((s.labels[0].0, s.labels[0].3.as_str()), (3, "van"), "{s:?}");
         assert_eq!(s.text, "Vehicle van ");

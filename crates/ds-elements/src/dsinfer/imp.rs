@@ -4,7 +4,7 @@ use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use super::ProcessMode;
 use super::secondary;
@@ -108,7 +108,8 @@ impl Settings {
 }
 
 pub(super) struct State {
-    pub inference: Inference,
+    /// Shared with the asynchronous worker thread (`classifier-async-mode=1`).
+    pub inference: Arc<Mutex<Inference>>,
     pub config: InferConfig,
     pub unique_id: u32,
     pub interval: u32,
@@ -124,7 +125,7 @@ pub struct DsInfer {
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
     /// Objects (secondary mode) or frames (primary mode) inferred since the last start.
-    pub(super) inferred: AtomicU64,
+    pub(super) inferred: Arc<AtomicU64>,
 }
 
 #[glib::object_subclass]
@@ -351,8 +352,20 @@ impl BaseTransformImpl for DsInfer {
             config.batch_size
         );
         secondary::warn_async_ignored(self, &config);
-        let secondary = (config.process_mode == ds_infer::ProcessMode::Secondary)
-            .then(|| secondary::Secondary::new(&config));
+        let inference = Arc::new(Mutex::new(inference));
+        let secondary = if config.process_mode == ds_infer::ProcessMode::Secondary {
+            Some(
+                secondary::Secondary::new(&config, inference.clone(), self.inferred.clone())
+                    .map_err(|e| {
+                        gst::error_msg!(
+                            gst::CoreError::Thread,
+                            ["dsinfer: cannot start the asynchronous inference thread: {e}"]
+                        )
+                    })?,
+            )
+        } else {
+            None
+        };
         self.inferred.store(0, Ordering::Relaxed);
         *lock(&self.state) = Some(State {
             inference,
@@ -431,7 +444,7 @@ impl BaseTransformImpl for DsInfer {
                 .iter()
                 .map(|m| ImageRoi::full_frame(m.as_slice(), w, h, stride))
                 .collect();
-            st.inference.infer(&rois).map_err(|e| {
+            lock(&st.inference).infer(&rois).map_err(|e| {
                 gst::element_imp_error!(
                     self,
                     gst::StreamError::Failed,
@@ -491,7 +504,7 @@ pub(super) fn tensor_output(
     st: &State,
     tensors: &[ds_infer::OutputTensor],
 ) -> ds_meta::infer::TensorOutput {
-    let [c, h, w] = st.inference.input_dims();
+    let [c, h, w] = lock(&st.inference).input_dims();
     ds_meta::infer::TensorOutput {
         unique_id: st.unique_id,
         network_info: ds_meta::sys::NvDsInferNetworkInfo {

@@ -49,6 +49,7 @@ use gst::prelude::*;
 
 mod imp;
 mod secondary;
+mod worker;
 
 /// nvinfer's `process-mode` (`GstNvInferProcessModeType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, glib::Enum, Default)]

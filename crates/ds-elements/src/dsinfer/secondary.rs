@@ -11,23 +11,27 @@
 //! - `output-tensor-meta=1` (synchronous mode): the raw output layers as
 //!   `NvDsInferTensorMeta` in the object's `obj_user_meta_list`.
 //!
-//! Asynchronous mode (`classifier-async-mode=1`): untracked objects are skipped (a warning
-//! in the debug log, at most every 5 minutes of stream time, as nvinfer); tracked objects are
-//! inferred when nvinfer would and their cached result is attached on the other frames. The
-//! portable backend runs the crops queued on a buffer before pushing it, so a new result
-//! shows on the frame it was computed on (nvinfer shows it on a later frame) and tensor meta
-//! is not attached (as nvinfer).
+//! Asynchronous mode (`classifier-async-mode=1`, classifiers only), as nvinfer: untracked
+//! objects are skipped (a warning in the debug log, at most every 5 minutes of stream time);
+//! the crops of tracked objects to classify are copied and queued to an inference thread
+//! (`worker.rs`) and the buffer is pushed on without waiting; finished results go into the
+//! per-tracking-id cache when the next buffer comes, and the cached result is attached on
+//! every frame where the object appears after that (so not on the frame it was queued on).
+//! No tensor meta in this mode (as nvinfer).
 
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 
 use super::imp::{CAT, DsInfer, State, tensor_output};
+use super::worker::{Job, Worker};
 use crate::meta::{self, NewObject};
+use crate::util::lock;
 use ds_infer::secondary::{Decision, SecondaryState};
-use ds_infer::{ImageRoi, InferConfig, NetworkType, Rect};
+use ds_infer::{ImageRoi, InferConfig, Inference, NetworkType, Rect};
 
 /// nvinfer's `UNTRACKED_OBJECT_WARN_INTERVAL`.
 const UNTRACKED_WARN_INTERVAL: gst::ClockTime = gst::ClockTime::from_seconds(300);
@@ -38,15 +42,28 @@ pub(super) struct Secondary {
     /// Whether the upstream GIEs were looked at (first buffer).
     gie_checked: bool,
     last_untracked_warning: Option<gst::ClockTime>,
+    /// The inference thread, in asynchronous mode.
+    worker: Option<Worker>,
 }
 
 impl Secondary {
-    pub(super) fn new(config: &InferConfig) -> Secondary {
-        Secondary {
-            state: SecondaryState::new(config),
+    pub(super) fn new(
+        config: &InferConfig,
+        inference: Arc<Mutex<Inference>>,
+        counter: Arc<AtomicU64>,
+    ) -> std::io::Result<Secondary> {
+        let state = SecondaryState::new(config);
+        let worker = if state.async_mode() {
+            Some(Worker::spawn(inference, counter)?)
+        } else {
+            None
+        };
+        Ok(Secondary {
+            state,
             gie_checked: false,
             last_untracked_warning: None,
-        }
+            worker,
+        })
     }
 }
 
@@ -158,6 +175,19 @@ fn process_objects(
         );
         return Err(gst::FlowError::Error);
     }
+    if let Some(w) = &sec.worker {
+        let done = w.take_done().map_err(|e| {
+            gst::element_imp_error!(
+                imp,
+                gst::StreamError::Failed,
+                ("dsinfer: inference on objects failed: {e}")
+            );
+            gst::FlowError::Error
+        })?;
+        for d in done {
+            sec.state.store(d.source, d.object_id, &d.attributes);
+        }
+    }
     let objects = meta::read_objects(buf);
     let mut to_infer = Vec::new();
     let mut cached = Vec::new();
@@ -166,9 +196,14 @@ fn process_objects(
         match sec.state.decide(&st.config, &o.info) {
             Decision::Skip => {}
             Decision::SkipUntracked => untracked = true,
-            // the result is computed below, before the buffer is pushed: it replaces the
-            // previous one at once
-            Decision::Infer { .. } => to_infer.push(k),
+            Decision::Infer { cached: c } => {
+                // asynchronous mode: the previous result until the new one is ready; in
+                // synchronous mode the new one is computed below, before the buffer goes on
+                if let Some(c) = c {
+                    cached.push((k, c));
+                }
+                to_infer.push(k);
+            }
             Decision::Cached(c) => cached.push((k, c)),
         }
     }
@@ -202,6 +237,40 @@ fn process_objects(
     let (w, h) = (info.width(), info.height());
     let stride = info.stride()[0] as usize;
     let n_mem = buf.n_memory();
+    if let Some(worker) = &sec.worker {
+        let mut jobs = Vec::with_capacity(to_infer.len());
+        for &k in &to_infer {
+            let o = &objects[k];
+            let b = o.batch_id as usize;
+            if b >= n_mem {
+                return Err(fail(
+                    imp,
+                    "bad batch",
+                    format!("frame {b} has no memory in the buffer ({n_mem})"),
+                ));
+            }
+            let m = buf
+                .peek_memory(b)
+                .map_readable()
+                .map_err(|_| fail(imp, "cannot map a frame of the batch", "read"))?;
+            let rect = crop_rect(o.info.rect, w, h);
+            if let Some(j) = Job::crop(
+                o.info.source,
+                o.info.object_id,
+                m.as_slice(),
+                w,
+                h,
+                stride,
+                rect,
+            ) {
+                jobs.push(j);
+            }
+        }
+        worker
+            .submit(jobs)
+            .map_err(|e| fail(imp, "asynchronous mode", e))?;
+        return Ok(gst::FlowSuccess::Ok);
+    }
     let outputs = {
         let mut batch_ids: Vec<u32> = to_infer.iter().map(|&k| objects[k].batch_id).collect();
         batch_ids.sort_unstable();
@@ -229,7 +298,7 @@ fn process_objects(
                 ImageRoi::region(m.as_slice(), w, h, stride, crop_rect(o.info.rect, w, h))
             })
             .collect();
-        st.inference.infer(&rois).map_err(|e| {
+        lock(&st.inference).infer(&rois).map_err(|e| {
             gst::element_imp_error!(
                 imp,
                 gst::StreamError::Failed,
