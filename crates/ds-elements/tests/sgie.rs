@@ -168,7 +168,13 @@ fn sgies_label_vehicles_on_real_video() {
     let sgie1 = p.by_name("sgie1").unwrap();
     let sgie2 = p.by_name("sgie2").unwrap();
     assert_eq!(sgie2.property::<i32>("infer-on-gie-id"), 1);
-    assert_eq!(sgie2.property::<String>("infer-on-class-ids"), "0");
+    // nvinfer's read-back forms
+    assert_eq!(sgie2.property::<String>("infer-on-class-ids"), "0:");
+    assert_eq!(sgie2.property::<String>("filter-out-class-ids"), "");
+    assert_eq!(
+        sgie2.property::<ds_elements::dsinfer::ProcessMode>("process-mode"),
+        ds_elements::dsinfer::ProcessMode::Secondary
+    );
     assert_eq!(sgie2.property::<u32>("batch-size"), 16);
     let seen = watch(&sgie2.static_pad("src").unwrap());
     let t0 = Instant::now();
@@ -461,4 +467,29 @@ fn secondary_detector_adds_child_objects() {
         pairs.iter().any(|&(c, ..)| c == 2),
         "a person found in a person crop"
     );
+}
+
+/// nvinfer's property names and read-back forms for the secondary-mode keys; a property set
+/// on the element wins over the config file.
+#[test]
+fn secondary_properties_follow_nvinfer() {
+    init();
+    let cfg = config("dstest2_sgie1_config.txt", &[], "sgie1_props.txt");
+    let e = gst::ElementFactory::make("dsinfer")
+        .property("config-file-path", cfg.display().to_string())
+        .build()
+        .unwrap();
+    assert_eq!(e.property::<i32>("infer-on-gie-id"), 1);
+    assert_eq!(e.property::<u32>("unique-id"), 2);
+    assert_eq!(e.property::<String>("infer-on-class-ids"), "0:");
+    e.set_property("infer-on-gie-id", 4i32);
+    e.set_property("infer-on-class-ids", "2:0");
+    e.set_property("filter-out-class-ids", "3;1");
+    assert_eq!(e.property::<i32>("infer-on-gie-id"), 4);
+    assert_eq!(e.property::<String>("infer-on-class-ids"), "0:2:");
+    assert_eq!(e.property::<String>("filter-out-class-ids"), "3;1;");
+    // not a list: ignored with a warning, the previous value kept
+    e.set_property("infer-on-class-ids", "car");
+    assert_eq!(e.property::<String>("infer-on-class-ids"), "0:2:");
+    assert_eq!(e.property::<u64>("inferred-objects"), 0);
 }

@@ -38,12 +38,12 @@ struct Settings {
     gpu_id: u32,
 }
 
-/// nvinfer's class-id list properties: integers separated by any one character
+/// nvinfer's class-id list properties: integers separated by `:`, `;`, `,` or spaces
 /// (`0:2:3`, `0;2;3`); negative ids are skipped, as nvinfer does. `None` for text that is
 /// not such a list.
 fn parse_class_ids(text: &str) -> Option<Vec<u32>> {
     let mut ids = Vec::new();
-    for item in text.split(|c: char| !(c.is_ascii_digit() || c == '-')) {
+    for item in text.split(|c: char| matches!(c, ':' | ';' | ',') || c.is_whitespace()) {
         if item.is_empty() {
             continue;
         }
@@ -55,8 +55,16 @@ fn parse_class_ids(text: &str) -> Option<Vec<u32>> {
     Some(ids)
 }
 
-fn class_ids_text(ids: &[u32], sep: &str) -> String {
-    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(sep)
+/// The read-back form of nvinfer's class-id list properties: each id followed by `sep`
+/// (`"0:2:"` for `infer-on-class-ids`, in increasing order; `"0;2;"` for
+/// `filter-out-class-ids`).
+fn class_ids_text(ids: &[u32], sep: &str, sorted: bool) -> String {
+    let mut ids = ids.to_vec();
+    if sorted {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    ids.iter().map(|i| format!("{i}{sep}")).collect()
 }
 
 impl Settings {
@@ -278,8 +286,8 @@ impl ObjectImpl for DsInfer {
             "output-tensor-meta" => s.output_tensor_meta().to_value(),
             "gpu-id" => s.gpu_id.to_value(),
             "infer-on-gie-id" => s.operate_on_gie_id().to_value(),
-            "infer-on-class-ids" => class_ids_text(&s.operate_on_class_ids(), ":").to_value(),
-            "filter-out-class-ids" => class_ids_text(&s.filter_out_class_ids(), ";").to_value(),
+            "infer-on-class-ids" => class_ids_text(&s.operate_on_class_ids(), ":", true).to_value(),
+            "filter-out-class-ids" => class_ids_text(&s.filter_out_class_ids(), ";", false).to_value(),
             "inferred-objects" => self.inferred.load(Ordering::Relaxed).to_value(),
             _ => glib::Value::from_type(pspec.value_type()),
         }
