@@ -389,6 +389,18 @@ mod tests {
     }
 
     #[test]
+    fn a_reset_source_infers_its_objects_again() {
+        let c = config("");
+        let mut s = SecondaryState::new(&c);
+        s.decide(&c, &obj(5, 0, 100.0, 80.0));
+        s.store(0, 5, &attr("van"));
+        assert!(matches!(s.decide(&c, &obj(5, 1, 100.0, 80.0)), Decision::Cached(_)));
+        s.reset_source(0);
+        assert_eq!(s.tracked_objects(), 0);
+        assert_eq!(s.decide(&c, &obj(5, 2, 100.0, 80.0)), Decision::Infer { cached: None });
+    }
+
+    #[test]
     fn histories_of_objects_gone_for_150_frames_are_dropped() {
         let c = config("");
         let mut s = SecondaryState::new(&c);

@@ -387,6 +387,19 @@ impl BaseTransformImpl for DsInfer {
         Ok(())
     }
 
+    fn sink_event(&self, event: gst::Event) -> bool {
+        // as nvinfer: a source that ended or was removed loses its object histories
+        if let Some((name, source)) = crate::events::parse(&event)
+            && (name == crate::events::STREAM_EOS || name == crate::events::PAD_DELETED)
+            && let Some(sec) = lock(&self.state)
+                .as_mut()
+                .and_then(|st| st.secondary.as_mut())
+        {
+            sec.reset_source(source);
+        }
+        self.parent_sink_event(event)
+    }
+
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         *lock(&self.state) = None;
         Ok(())

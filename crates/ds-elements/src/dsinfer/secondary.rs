@@ -67,6 +67,13 @@ impl Secondary {
     }
 }
 
+impl Secondary {
+    /// Forgets the object histories of `source` (its stream ended or its pad was released).
+    pub(super) fn reset_source(&mut self, source: u32) {
+        self.state.reset_source(source);
+    }
+}
+
 /// The `unique-id` of every GIE (an element with `unique-id` and `process-mode`
 /// properties: dsinfer, nvinfer, nvinferserver) upstream of `element`, through bins' ghost
 /// pads, tees and queues.
