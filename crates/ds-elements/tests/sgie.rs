@@ -260,18 +260,14 @@ fn sgies_label_vehicles_on_real_video() {
     }
 }
 
-/// Asynchronous mode with tracking ids (set by a probe standing in for the tracker): the
-/// model runs once per id, in the background: the label is not on the frame the crop was
-/// queued on, then stays on the later frames; untracked objects are not inferred (nvinfer's
-/// asynchronous mode).
-#[test]
-fn async_mode_caches_results_per_tracking_id() {
-    init();
-    const FRAMES: i32 = 25;
-    let sgie2 = config("dstest2_sgie2_config.txt", &[], "sgie2_async.txt");
+/// Runs pgie → (probe giving vtest's van tracking id 42) → sgie2 with the test2 portable
+/// config (asynchronous mode) and `overrides`; returns sgie2's inference count and the
+/// objects after it.
+fn run_tracked(frames: i32, overrides: &[(&str, &str)], out: &str) -> (u64, Vec<Seen>) {
+    let sgie2 = config("dstest2_sgie2_config.txt", overrides, out);
     let p = launch(&format!(
         "{} ! identity name=tracker ! dsinfer name=sgie2 config-file-path={} ! fakesink",
-        source(FRAMES),
+        source(frames),
         sgie2.display()
     ));
     // the van gets tracking id 42 on every frame; other objects stay untracked. Its box is
@@ -305,13 +301,53 @@ fn async_mode_caches_results_per_tracking_id() {
     let sgie = p.by_name("sgie2").unwrap();
     let seen = watch(&sgie.static_pad("src").unwrap());
     run(&p, Duration::from_secs(120)).unwrap();
-    let seen = seen.lock().unwrap();
     let inferred = sgie.property::<u64>("inferred-objects");
-    let vans: Vec<&Seen> = seen.iter().filter(|s| s.class_id == 0 && s.van).collect();
-    eprintln!("inferred {inferred}; van frames {}", vans.len());
-    for s in &vans {
+    let seen = seen.lock().unwrap().clone();
+    eprintln!("inferred {inferred}");
+    for s in seen.iter().filter(|s| s.van) {
         eprintln!("frame {} text {:?} labels {:?}", s.frame, s.text, s.labels);
     }
+    (inferred, seen)
+}
+
+/// `secondary-reinfer-interval=9`: the tracked van is classified again once more than 9
+/// frames have passed since its last inference; meanwhile, and while the new inference runs,
+/// its previous result stays attached.
+#[test]
+fn reinfer_interval_classifies_a_tracked_object_again() {
+    init();
+    const FRAMES: i32 = 25;
+    let (inferred, seen) = run_tracked(
+        FRAMES,
+        &[("secondary-reinfer-interval", "9")],
+        "sgie2_reinfer.txt",
+    );
+    let vans: Vec<&Seen> = seen.iter().filter(|s| s.class_id == 0 && s.van).collect();
+    // first seen at frame ~0: inferred then, after 10 frames, after 20 frames
+    let span = vans.last().unwrap().frame - vans[0].frame;
+    let want = 1 + span as u64 / 10;
+    assert!(
+        inferred >= want.saturating_sub(1) && inferred <= want,
+        "inferred {inferred} times over {span} frames"
+    );
+    assert!(inferred >= 2, "inferred {inferred} times");
+    let first = vans.iter().position(|s| !s.labels.is_empty()).unwrap();
+    for s in &vans[first..] {
+        assert_eq!(s.labels.len(), 1, "one classifier meta per frame: {s:?}");
+        assert_eq!(s.labels[0].3, "van");
+    }
+}
+
+/// Asynchronous mode with tracking ids (set by a probe standing in for the tracker): the
+/// model runs once per id, in the background: the label is not on the frame the crop was
+/// queued on, then stays on the later frames; untracked objects are not inferred (nvinfer's
+/// asynchronous mode).
+#[test]
+fn async_mode_caches_results_per_tracking_id() {
+    init();
+    const FRAMES: i32 = 25;
+    let (inferred, seen) = run_tracked(FRAMES, &[], "sgie2_async.txt");
+    let vans: Vec<&Seen> = seen.iter().filter(|s| s.class_id == 0 && s.van).collect();
     assert!(
         vans.len() >= FRAMES as usize * 8 / 10,
         "van seen on {} frames",
