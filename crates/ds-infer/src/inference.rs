@@ -159,6 +159,27 @@ impl Inference {
             }));
         }
 
+        if config.network_type == NetworkType::Classifier
+            && let Some(map) = &config.class_id_map
+            && let Some(&top) = map.values().max()
+            && let Some(line) = config.labels.iter().find(|l| l.len() <= top as usize)
+        {
+            return Err(InferError::Config(ConfigError::BadValue {
+                file: config.file.clone(),
+                group: PROPERTY_GROUP.into(),
+                key: "class-id-map".into(),
+                value: map
+                    .iter()
+                    .map(|(a, b)| format!("{a}:{b}"))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                expected: format!(
+                    "output classes that the label file names: class {top} has no label (the line '{}' has {})",
+                    line.join(";"),
+                    line.len()
+                ),
+            }));
+        }
         let engine = OrtEngine::open(&model_path)?;
         Inference::with_engine(config, Box::new(engine), model_path, parser)
     }

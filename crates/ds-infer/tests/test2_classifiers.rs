@@ -146,3 +146,21 @@ fn crop_cost_in_a_batch_of_sixteen() {
     );
     assert!(batch.as_secs_f64() < 16.0, "16 crops took {batch:?}");
 }
+
+#[test]
+fn a_classifier_map_beyond_the_labels_is_refused() {
+    require("models/efficientnet-lite0/efficientnet-lite0.onnx");
+    let dir = test2("portable");
+    let text = std::fs::read_to_string(dir.join("dstest2_sgie2_config.txt"))
+        .unwrap()
+        .replace("734:5", "734:6");
+    let p = dir.join("bad-map-test.txt");
+    let c = InferConfig::parse_bytes(&p, text.as_bytes()).unwrap();
+    let mut c = c;
+    c.load_labels().unwrap();
+    let err = Inference::new(&c).err().expect("refused").to_string();
+    assert!(
+        err.contains("class-id-map") && err.contains("class 6 has no label"),
+        "{err}"
+    );
+}
