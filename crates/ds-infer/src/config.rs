@@ -377,8 +377,8 @@ pub struct InferConfig {
     pub classifier_threshold: f32,
     /// `classifier-async-mode` (the element's concern).
     pub classifier_async_mode: bool,
-    /// `secondary-reinfer-interval` (the element's concern).
-    pub secondary_reinfer_interval: u32,
+    /// `secondary-reinfer-interval` (frames; see [`crate::secondary`]); `None` when not set (never).
+    pub secondary_reinfer_interval: Option<u32>,
     /// `maintain-aspect-ratio`: scale the input keeping its aspect ratio and pad with black.
     pub maintain_aspect_ratio: bool,
     /// `symmetric-padding`: with `maintain-aspect-ratio`, centre the image (pad both sides).
@@ -402,13 +402,12 @@ pub struct InferConfig {
     pub input_object_max_height: u32,
     /// `filter-out-class-ids`: detections of these classes are dropped.
     pub filter_out_class_ids: Vec<u32>,
-    /// `class-id-map` (a portable-backend extension; DeepStream has no such key and would
-    /// warn about it): `model:output;...` pairs, e.g. `2:0;7:0;0:2` turns the COCO classes
-    /// car and truck into 0 and person into 2, so a probe written for TrafficCamNet's four
-    /// classes counts a COCO detector's output. When set, detections of model classes not
+    /// `class-id-map` (a portable extension; DeepStream warns about it): `model:output;...`
+    /// pairs, e.g. `2:0;7:0;0:2` turns the COCO classes car and truck into 0 and person into 2,
+    /// so a probe written for TrafficCamNet's four classes counts a COCO detector's output. When set, detections of model classes not
     /// in the map are dropped; the label file, `[class-attrs-<id>]` clustering attributes and
     /// the object meta use the output ids, while pre-cluster thresholds apply to the model's
-    /// classes before the map.
+    /// classes before the map. Classifiers sum mapped probabilities: see [`crate::classifier`].
     pub class_id_map: Option<BTreeMap<u32, u32>>,
     /// `segmentation-threshold`: a pixel whose best class probability is below it gets -1.
     pub segmentation_threshold: f32,
@@ -834,7 +833,7 @@ impl Parser<'_> {
             class_attrs: BTreeMap::new(),
             classifier_threshold: 0.0,
             classifier_async_mode: false,
-            secondary_reinfer_interval: 0,
+            secondary_reinfer_interval: None,
             maintain_aspect_ratio: false,
             symmetric_padding: false,
             output_blob_names: Vec::new(),
@@ -1017,7 +1016,7 @@ impl Parser<'_> {
                 "enable-dbscan" => enable_dbscan = self.boolean(g, k)?,
                 "classifier-threshold" => c.classifier_threshold = self.float_in(g, k, 0.0, 1.0)?,
                 "classifier-async-mode" => c.classifier_async_mode = self.boolean(g, k)?,
-                "secondary-reinfer-interval" => c.secondary_reinfer_interval = self.uint(g, k)?,
+                "secondary-reinfer-interval" => c.secondary_reinfer_interval = Some(self.uint(g, k)?),
                 "maintain-aspect-ratio" => c.maintain_aspect_ratio = self.boolean(g, k)?,
                 "symmetric-padding" => c.symmetric_padding = self.boolean(g, k)?,
                 "output-blob-names" => c.output_blob_names = self.list(g, k),

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use ndarray::ArrayViewD;
 
+use crate::classifier;
 use crate::cluster;
 use crate::config::{
     ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder,
@@ -158,6 +159,27 @@ impl Inference {
             }));
         }
 
+        if config.network_type == NetworkType::Classifier
+            && let Some(map) = &config.class_id_map
+            && let Some(&top) = map.values().max()
+            && let Some(line) = config.labels.iter().find(|l| l.len() <= top as usize)
+        {
+            return Err(InferError::Config(ConfigError::BadValue {
+                file: config.file.clone(),
+                group: PROPERTY_GROUP.into(),
+                key: "class-id-map".into(),
+                value: map
+                    .iter()
+                    .map(|(a, b)| format!("{a}:{b}"))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                expected: format!(
+                    "output classes that the label file names: class {top} has no label (the line '{}' has {})",
+                    line.join(";"),
+                    line.len()
+                ),
+            }));
+        }
         let engine = OrtEngine::open(&model_path)?;
         Inference::with_engine(config, Box::new(engine), model_path, parser)
     }
@@ -451,6 +473,11 @@ impl Inference {
                     .parse(&layers, &params)
                     .map_err(|m| parse_err(format!("{parser:?}"), m))?;
                 let (fw, fh) = (img.width as f32, img.height as f32);
+                // boxes are clipped to the input region: the frame for a primary GIE, the
+                // object's crop for a secondary one
+                let roi = t.roi;
+                let (rl, rt) = (roi.left.max(0.0), roi.top.max(0.0));
+                let (rr_max, rb_max) = (roi.right().min(fw), roi.bottom().min(fh));
                 let mut dets: Vec<Detection> = Vec::with_capacity(raw.len());
                 for mut d in raw {
                     if c.filter_out_class_ids.contains(&d.class_id) {
@@ -463,8 +490,8 @@ impl Inference {
                         }
                     }
                     let r = t.rect_to_frame(d.rect);
-                    let (l, tp) = (r.left.max(0.0), r.top.max(0.0));
-                    let (rr, b) = (r.right().min(fw), r.bottom().min(fh));
+                    let (l, tp) = (r.left.max(rl), r.top.max(rt));
+                    let (rr, b) = (r.right().min(rr_max), r.bottom().min(rb_max));
                     if rr <= l || b <= tp {
                         continue;
                     }
@@ -483,8 +510,12 @@ impl Inference {
                 result.detections = dets;
             }
             NetworkType::Classifier => {
-                result.attributes =
-                    parse::parse_classifier(&layers, c.classifier_threshold, &c.labels);
+                result.attributes = classifier::classify(
+                    &layers,
+                    c.classifier_threshold,
+                    &c.labels,
+                    c.class_id_map.as_ref(),
+                );
             }
             NetworkType::Segmentation => {
                 let layer = layers.first().ok_or_else(|| {

@@ -8,7 +8,9 @@
 //!   an [`InferOutput`]: detections in frame pixels, classifier attributes, a segmentation
 //!   map, raw output tensors.
 //! - [`preprocess`], [`parse`], [`cluster`]: nvinfer's pre-processing, output parsers and
-//!   clustering, usable on their own.
+//!   clustering, usable on their own; [`classifier`]: classifier results with the portable
+//!   `class-id-map`; [`secondary`]: which objects a secondary GIE infers on, and its
+//!   per-tracking-id result cache.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,6 +32,7 @@
 // hot path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod classifier;
 pub mod cluster;
 pub mod config;
 pub mod engine;
@@ -39,6 +42,7 @@ pub mod output;
 pub mod parse;
 pub mod preprocess;
 pub mod runtime;
+pub mod secondary;
 
 pub use config::{
     ClassAttrs, ClusterMode, ColorFormat, InferConfig, ModelSource, NetworkType, ProcessMode,

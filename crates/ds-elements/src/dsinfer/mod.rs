@@ -1,20 +1,41 @@
-//! `dsinfer`: the portable `nvinfer` (primary mode), running ds-infer (ONNX Runtime on the CPU).
+//! `dsinfer`: the portable `nvinfer`, running ds-infer (ONNX Runtime on the CPU).
 //!
-//! Reads the nvinfer config file (`config-file-path`), infers on the frames of each batch
-//! (whole frames, `batch-size` at a time) and adds an `NvDsObjectMeta` per detection with
-//! nvinfer's defaults: `class_id`, `confidence`, `obj_label`, `rect_params` (border width 3,
-//! the class's `border-color`, red by default, and `bg-color` when the config gives one),
+//! Reads the nvinfer config file (`config-file-path`).
+//!
+//! Primary mode (`process-mode=1`): infers on the frames of each batch (whole frames,
+//! `batch-size` at a time) and adds an `NvDsObjectMeta` per detection with nvinfer's
+//! defaults: `class_id`, `confidence`, `obj_label`, `rect_params` (border width 3, the class's
+//! `border-color`, red by default, and `bg-color` when the config gives one),
 //! `detector_bbox_info`, `text_params` (the label at (left, top - 10), "Serif" 11 points,
 //! white on black), `object_id` = untracked, `unique_component_id` = `gie-unique-id`;
 //! frames it inferred on get `bInferDone`.
+//!
+//! Secondary mode (`process-mode=2`, see `secondary.rs` and `ds_infer::secondary`): infers on
+//! the objects of the upstream GIE `operate-on-gie-id` (-1: any) whose class is in
+//! `operate-on-class-ids` and whose size (pixels of the muxer's frame) is within
+//! `input-object-min/max-width/height`, cropped and batched `batch-size` at a time.
+//! Classifiers add `NvDsClassifierMeta` + `NvDsLabelInfo` and append their labels to the
+//! object's display text (`"Vehicle van "`); `classifier-async-mode`,
+//! `secondary-reinfer-interval` and the per-tracking-id result cache follow nvinfer.
+//! Secondary detectors add objects whose `parent` is the cropped object. When no GIE
+//! upstream has the `operate-on-gie-id`, a WARNING message names the element and the id.
 //!
 //! Properties, with nvinfer's names and defaults; as nvinfer, a property set on the element
 //! wins over the config file's key, and reading one after `config-file-path` gives the
 //! config's value (what BATCH-OVERRIDE in the samples relies on):
 //! `config-file-path`, `batch-size` (1), `interval` (0: infer on every batch; N: then skip N
-//! batches), `unique-id` (15), `process-mode` (1 primary; 2 secondary is refused on start:
-//! not implemented yet), `output-tensor-meta` (false; true attaches each inferred frame's raw output
-//! layers as `NvDsInferTensorMeta` frame user meta: FLOAT host buffers, `gpu_id` -1), `gpu-id` (accepted, no effect).
+//! batches; primary mode only), `unique-id` (15), `process-mode` (1 primary, 2 secondary),
+//! `infer-on-gie-id` (-1; the config's `operate-on-gie-id`), `infer-on-class-ids` (`""`: all;
+//! `0:2:3`; the config's `operate-on-class-ids`), `filter-out-class-ids` (`0;2;3`),
+//! `output-tensor-meta` (false; true attaches raw output layers as `NvDsInferTensorMeta`:
+//! frame user meta in primary mode, object user meta in secondary mode; FLOAT host buffers,
+//! `gpu_id` -1), `gpu-id` (accepted, no effect).
+//! Portable extension: `inferred-objects` (read-only u64): inputs inferred since the element
+//! started (objects in secondary mode, frames in primary mode), to measure what a cache saves.
+//! nvinfer properties without a portable equivalent (`model-engine-file`,
+//! `raw-output-file-write`, `raw-output-generated-callback`, `output-instance-mask`,
+//! `input-tensor-meta`, `clip-object-outside-roi`, `crop-objects-to-roi-boundary`) are not
+//! registered.
 //!
 //! ```text
 //! gst-launch-1.0 filesrc location=streams/vtest.h264 ! h264parse ! avdec_h264 ! m.sink_0 \
@@ -27,6 +48,8 @@ use gst::glib;
 use gst::prelude::*;
 
 mod imp;
+mod secondary;
+mod worker;
 
 /// nvinfer's `process-mode` (`GstNvInferProcessModeType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, glib::Enum, Default)]
@@ -37,7 +60,7 @@ pub enum ProcessMode {
     #[default]
     #[enum_value(name = "Primary (Full Frame)", nick = "primary")]
     Primary = 1,
-    /// Infer on objects of an upstream GIE (not implemented yet).
+    /// Infer on objects of an upstream GIE.
     #[enum_value(name = "Secondary (Objects)", nick = "secondary")]
     Secondary = 2,
 }
