@@ -415,6 +415,17 @@ impl BaseTransformImpl for DsInfer {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        // NVDS_ENABLE_COMPONENT_LATENCY_MEASUREMENT: this element's in/out time per frame
+        let latency = crate::latency::Component::start();
+        let result = self.infer_batch(buf);
+        latency.finish(&self.obj().name(), buf);
+        result
+    }
+}
+
+impl DsInfer {
+    /// Primary or secondary inference on one batch (the body of `transform_ip`).
+    fn infer_batch(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = lock(&self.state);
         let Some(st) = guard.as_mut() else {
             return Err(gst::FlowError::Flushing);

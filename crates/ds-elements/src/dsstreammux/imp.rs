@@ -1152,8 +1152,11 @@ impl DsStreamMux {
         }
         let pts = {
             let mut st = lock(&self.state);
+            // Strictly increasing: a batch whose first frame is not later than the previous
+            // batch's (a source that starts late, round-robin order) goes out 1 ms after it,
+            // so encoders downstream of a tiler never see a repeated timestamp.
             let pts = match (first_pts, st.last_pts) {
-                (Some(p), Some(l)) if p < l => Some(l),
+                (Some(p), Some(l)) if p <= l => Some(l + gst::ClockTime::from_mseconds(1)),
                 (p, _) => p,
             };
             if pts.is_some() {

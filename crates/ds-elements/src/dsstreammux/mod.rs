@@ -44,7 +44,9 @@
 //!   sources flushed. A source that sends a new `stream-start` after its EOS (a looping
 //!   source) counts as running again.
 //! - **Timestamps**: the batch PTS and duration are those of its first frame, as running time
-//!   (kept monotonic), with one TIME segment from 0; `buf_pts` keeps each input's own PTS.
+//!   (kept strictly increasing: a batch whose first frame is not later than the previous
+//!   batch's goes out 1 ms after it, so that encoders after a tiler never see a repeated
+//!   timestamp), with one TIME segment from 0; `buf_pts` keeps each input's own PTS.
 //! - **live-source** makes latency queries answer live, with `batched-push-timeout` as the
 //!   minimum latency. **sync-inputs** makes each sink pad wait on the pipeline clock until its
 //!   buffer's running time before queueing it.
