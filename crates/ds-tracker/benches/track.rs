@@ -87,7 +87,12 @@ fn input<'a>(d: &'a [Detection], f: u32, pixels: Option<&'a [u8]>) -> FrameInput
         width: W,
         height: H,
         detections: d,
-        image: pixels.map(|data| RgbaImage { data, width: W, height: H, stride: W as usize * 4 }),
+        image: pixels.map(|data| RgbaImage {
+            data,
+            width: W,
+            height: H,
+            stride: W as usize * 4,
+        }),
     }
 }
 

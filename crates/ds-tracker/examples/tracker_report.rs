@@ -20,7 +20,11 @@ fn main() {
         }
         match ds_tracker::TrackerConfig::from_file(path) {
             Ok(c) => {
-                println!("{arg}: {:?}, {} keys honoured", c.kind, c.report.honoured.len());
+                println!(
+                    "{arg}: {:?}, {} keys honoured",
+                    c.kind,
+                    c.report.honoured.len()
+                );
                 for l in c.report.lines() {
                     println!("  {l}");
                 }

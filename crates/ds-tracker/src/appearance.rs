@@ -38,7 +38,8 @@ impl Appearance {
     /// The histogram of `b` in `img`; `None` if the box has no pixel inside the frame or the
     /// image is smaller than its stated size.
     pub fn of(img: &RgbaImage, b: &BBox) -> Option<Appearance> {
-        if img.stride < img.width as usize * 4 || img.data.len() < img.stride * img.height as usize {
+        if img.stride < img.width as usize * 4 || img.data.len() < img.stride * img.height as usize
+        {
             return None;
         }
         let inner = BBox::from_center(b.center().0, b.center().1, b.width * 0.6, b.height * 0.8);
@@ -55,7 +56,11 @@ impl Appearance {
                 let x = (c.left + (i as f32 + 0.5) * c.width / nx as f32) as usize;
                 let x = x.min(img.width as usize - 1);
                 let p = &row[x * 4..x * 4 + 3];
-                let (r, g, bl) = ((p[0] >> shift) as usize, (p[1] >> shift) as usize, (p[2] >> shift) as usize);
+                let (r, g, bl) = (
+                    (p[0] >> shift) as usize,
+                    (p[1] >> shift) as usize,
+                    (p[2] >> shift) as usize,
+                );
                 bins[(r * LEVELS + g) * LEVELS + bl] += 1.0;
             }
         }

@@ -339,7 +339,11 @@ impl TrackerConfig {
                 values.insert((group.clone(), key), v);
             }
         }
-        let mut c = TrackerConfig { file: Some(file.clone()), report, ..Default::default() };
+        let mut c = TrackerConfig {
+            file: Some(file.clone()),
+            report,
+            ..Default::default()
+        };
         let get = |g: &str, k: &str| values.get(&(g.to_string(), k.to_string())).cloned();
         let f = |g: &str, k: &str, d: f32| match get(g, k) {
             Some(Val::F(v)) => v as f32,
@@ -378,7 +382,11 @@ impl TrackerConfig {
         const TM: &str = "TargetManagement";
         const DA: &str = "DataAssociator";
         const SE: &str = "StateEstimator";
-        c.min_detector_confidence = f("BaseConfig", "minDetectorConfidence", d.min_detector_confidence);
+        c.min_detector_confidence = f(
+            "BaseConfig",
+            "minDetectorConfidence",
+            d.min_detector_confidence,
+        );
         c.max_targets_per_stream = u(TM, "maxTargetsPerStream", d.max_targets_per_stream);
         c.enable_bbox_unclipping = b(TM, "enableBboxUnClipping", d.enable_bbox_unclipping);
         c.min_iou_diff_4_new_target = f(TM, "minIouDiff4NewTarget", d.min_iou_diff_4_new_target);
@@ -386,7 +394,11 @@ impl TrackerConfig {
         c.probation_age = u(TM, "probationAge", d.probation_age);
         c.max_shadow_tracking_age = u(TM, "maxShadowTrackingAge", d.max_shadow_tracking_age);
         c.early_termination_age = u(TM, "earlyTerminationAge", d.early_termination_age);
-        c.search_region_padding_scale = f(TM, "searchRegionPaddingScale", d.search_region_padding_scale);
+        c.search_region_padding_scale = f(
+            TM,
+            "searchRegionPaddingScale",
+            d.search_region_padding_scale,
+        );
         c.output_shadow_tracks = b(TM, "outputShadowTracks", d.output_shadow_tracks);
         c.use_unique_id = b("TrajectoryManagement", "useUniqueID", d.use_unique_id);
         for (k, v) in [
@@ -398,26 +410,56 @@ impl TrackerConfig {
             }
         }
         if u(DA, "dataAssociatorType", 0) != 0 {
-            return Err(bad(DA, "dataAssociatorType", "0 (DEFAULT), the only data associator"));
+            return Err(bad(
+                DA,
+                "dataAssociatorType",
+                "0 (DEFAULT), the only data associator",
+            ));
         }
         let a = &mut c.association;
         a.matcher = match u(DA, "associationMatcherType", 0) {
             0 => MatcherType::Greedy,
             1 => MatcherType::Cascaded,
-            _ => return Err(bad(DA, "associationMatcherType", "0 (GREEDY) or 1 (CASCADED)")),
+            _ => {
+                return Err(bad(
+                    DA,
+                    "associationMatcherType",
+                    "0 (GREEDY) or 1 (CASCADED)",
+                ));
+            }
         };
         a.check_class_match = b(DA, "checkClassMatch", a.check_class_match);
         a.use_prediction = b(DA, "usePrediction4Assoc", a.use_prediction);
         a.min_overall = f(DA, "minMatchingScore4Overall", a.min_overall);
         a.min_size_similarity = f(DA, "minMatchingScore4SizeSimilarity", a.min_size_similarity);
         a.min_iou = f(DA, "minMatchingScore4Iou", a.min_iou);
-        a.min_visual_similarity = f(DA, "minMatchingScore4VisualSimilarity", a.min_visual_similarity);
+        a.min_visual_similarity = f(
+            DA,
+            "minMatchingScore4VisualSimilarity",
+            a.min_visual_similarity,
+        );
         a.min_reid_similarity = f(DA, "minMatchingScore4ReidSimilarity", a.min_reid_similarity);
         a.weight_iou = f(DA, "matchingScoreWeight4Iou", a.weight_iou);
-        a.weight_size_similarity = f(DA, "matchingScoreWeight4SizeSimilarity", a.weight_size_similarity);
-        a.weight_visual_similarity = f(DA, "matchingScoreWeight4VisualSimilarity", a.weight_visual_similarity);
-        a.weight_reid_similarity = f(DA, "matchingScoreWeight4ReidSimilarity", a.weight_reid_similarity);
-        a.tentative_detector_confidence = f(DA, "tentativeDetectorConfidence", a.tentative_detector_confidence);
+        a.weight_size_similarity = f(
+            DA,
+            "matchingScoreWeight4SizeSimilarity",
+            a.weight_size_similarity,
+        );
+        a.weight_visual_similarity = f(
+            DA,
+            "matchingScoreWeight4VisualSimilarity",
+            a.weight_visual_similarity,
+        );
+        a.weight_reid_similarity = f(
+            DA,
+            "matchingScoreWeight4ReidSimilarity",
+            a.weight_reid_similarity,
+        );
+        a.tentative_detector_confidence = f(
+            DA,
+            "tentativeDetectorConfidence",
+            a.tentative_detector_confidence,
+        );
         a.min_tentative_iou = f(DA, "minMatchingScore4TentativeIou", a.min_tentative_iou);
         a.threshold_mahalanobis = f(DA, "thresholdMahalanobis", a.threshold_mahalanobis);
         let s = &mut c.state_estimator;
@@ -425,20 +467,44 @@ impl TrackerConfig {
             0 => StateEstimatorType::None,
             1 => StateEstimatorType::Simple,
             2 => StateEstimatorType::Regular,
-            3 => return Err(unsupported(SE, "stateEstimatorType", "SIMPLE_LOCATION_KF (single-view 3D tracking)")),
-            _ => return Err(bad(SE, "stateEstimatorType", "0 (DUMMY), 1 (SIMPLE_BBOX_KF) or 2 (REGULAR_BBOX_KF)")),
+            3 => {
+                return Err(unsupported(
+                    SE,
+                    "stateEstimatorType",
+                    "SIMPLE_LOCATION_KF (single-view 3D tracking)",
+                ));
+            }
+            _ => {
+                return Err(bad(
+                    SE,
+                    "stateEstimatorType",
+                    "0 (DUMMY), 1 (SIMPLE_BBOX_KF) or 2 (REGULAR_BBOX_KF)",
+                ));
+            }
         };
         s.process_noise_var_loc = f(SE, "processNoiseVar4Loc", s.process_noise_var_loc);
         s.process_noise_var_size = f(SE, "processNoiseVar4Size", s.process_noise_var_size);
         s.process_noise_var_vel = f(SE, "processNoiseVar4Vel", s.process_noise_var_vel);
-        s.measurement_noise_var_detector = f(SE, "measurementNoiseVar4Detector", s.measurement_noise_var_detector);
-        s.measurement_noise_var_tracker = f(SE, "measurementNoiseVar4Tracker", s.measurement_noise_var_tracker);
+        s.measurement_noise_var_detector = f(
+            SE,
+            "measurementNoiseVar4Detector",
+            s.measurement_noise_var_detector,
+        );
+        s.measurement_noise_var_tracker = f(
+            SE,
+            "measurementNoiseVar4Tracker",
+            s.measurement_noise_var_tracker,
+        );
         s.noise_weight_loc = f(SE, "noiseWeightVar4Loc", s.noise_weight_loc);
         s.noise_weight_vel = f(SE, "noiseWeightVar4Vel", s.noise_weight_vel);
         s.use_aspect_ratio = b(SE, "useAspectRatio", s.use_aspect_ratio);
         c.visual_tracker_type = u("VisualTracker", "visualTrackerType", 0);
         if c.visual_tracker_type > 2 {
-            return Err(bad("VisualTracker", "visualTrackerType", "0 (DUMMY), 1 (NvDCF) or 2 (NvDCF_VPI)"));
+            return Err(bad(
+                "VisualTracker",
+                "visualTrackerType",
+                "0 (DUMMY), 1 (NvDCF) or 2 (NvDCF_VPI)",
+            ));
         }
         c.filter_lr = f("VisualTracker", "filterLr", c.filter_lr);
         if !(0.0..=1.0).contains(&c.filter_lr) {
@@ -446,10 +512,18 @@ impl TrackerConfig {
         }
         c.reid_type = u("ReID", "reidType", 0);
         if c.reid_type > 3 {
-            return Err(bad("ReID", "reidType", "0 (DUMMY), 1 (DEEP), 2 (REASSOC) or 3 (BOTH)"));
+            return Err(bad(
+                "ReID",
+                "reidType",
+                "0 (DUMMY), 1 (DEEP), 2 (REASSOC) or 3 (BOTH)",
+            ));
         }
         if u("Segmenter", "segmenterType", 0) != 0 {
-            return Err(unsupported("Segmenter", "segmenterType", "MaskTracker (SAM2 segmenter)"));
+            return Err(unsupported(
+                "Segmenter",
+                "segmenterType",
+                "MaskTracker (SAM2 segmenter)",
+            ));
         }
         c.kind = if c.visual_tracker_type > 0 {
             TrackerKind::NvDcf

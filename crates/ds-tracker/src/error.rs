@@ -77,9 +77,7 @@ pub enum ConfigError {
         why: String,
     },
     /// `ll-lib-file` names a library this project cannot stand in for.
-    #[error(
-        "{file}: ll-lib-file={value}: unknown low-level tracker library; accepted: {accepted}"
-    )]
+    #[error("{file}: ll-lib-file={value}: unknown low-level tracker library; accepted: {accepted}")]
     UnknownLibrary {
         /// The INI file (or `<property>` when set on the element).
         file: PathBuf,

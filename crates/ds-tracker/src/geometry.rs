@@ -17,7 +17,12 @@ pub struct BBox {
 impl BBox {
     /// A box from its left, top, width and height (pixels).
     pub fn new(left: f32, top: f32, width: f32, height: f32) -> BBox {
-        BBox { left, top, width, height }
+        BBox {
+            left,
+            top,
+            width,
+            height,
+        }
     }
     /// Right edge.
     pub fn right(&self) -> f32 {
@@ -59,7 +64,12 @@ impl BBox {
     }
     /// The box grown by `pad` pixels on each side.
     pub fn padded(&self, pad: f32) -> BBox {
-        BBox::new(self.left - pad, self.top - pad, self.width + 2.0 * pad, self.height + 2.0 * pad)
+        BBox::new(
+            self.left - pad,
+            self.top - pad,
+            self.width + 2.0 * pad,
+            self.height + 2.0 * pad,
+        )
     }
     /// The part of the box inside a `width` × `height` frame; `None` if nothing is inside.
     pub fn clipped(&self, width: f32, height: f32) -> Option<BBox> {

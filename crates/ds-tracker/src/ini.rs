@@ -90,7 +90,10 @@ impl TrackerIni {
     /// Parses `text` as the content of the INI file `path`.
     pub fn from_str_at(text: &str, path: &Path) -> Result<TrackerIni, ConfigError> {
         let file = path.to_path_buf();
-        let mut ini = TrackerIni { file: file.clone(), ..Default::default() };
+        let mut ini = TrackerIni {
+            file: file.clone(),
+            ..Default::default()
+        };
         let mut group: Option<String> = None;
         let mut seen_tracker = false;
         for (n, raw) in text.lines().enumerate() {
@@ -128,7 +131,11 @@ impl TrackerIni {
                 value: value.into(),
                 expected: expected.into(),
             };
-            let uint = || value.parse::<u32>().map_err(|_| bad("a non-negative integer"));
+            let uint = || {
+                value
+                    .parse::<u32>()
+                    .map_err(|_| bad("a non-negative integer"))
+            };
             let boolean = || match value {
                 "0" | "false" | "False" => Ok(false),
                 "1" | "true" | "True" => Ok(true),

@@ -24,7 +24,11 @@ struct Mat {
 
 impl Mat {
     fn zeros(n: usize, m: usize) -> Mat {
-        Mat { n, m, a: vec![0.0; n * m] }
+        Mat {
+            n,
+            m,
+            a: vec![0.0; n * m],
+        }
     }
     fn diag(d: &[f64]) -> Mat {
         let mut r = Mat::zeros(d.len(), d.len());
@@ -64,10 +68,16 @@ impl Mat {
         r
     }
     fn add(&self, o: &Mat) -> Mat {
-        Mat { n: self.n, m: self.m, a: self.a.iter().zip(&o.a).map(|(x, y)| x + y).collect() }
+        Mat {
+            n: self.n,
+            m: self.m,
+            a: self.a.iter().zip(&o.a).map(|(x, y)| x + y).collect(),
+        }
     }
     fn mul_vec(&self, v: &[f64]) -> Vector {
-        (0..self.n).map(|i| (0..self.m).map(|j| self.at(i, j) * v[j]).sum()).collect()
+        (0..self.n)
+            .map(|i| (0..self.m).map(|j| self.at(i, j) * v[j]).sum())
+            .collect()
     }
     /// Inverse by Gauss-Jordan with partial pivoting; `None` if singular.
     fn inverse(&self) -> Option<Mat> {
@@ -131,13 +141,33 @@ impl BoxFilter {
                 Mat::diag(&[r, r, r, r, v, v])
             }
             _ => {
-                let (sp, sv) = (params.noise_weight_loc as f64 * h, params.noise_weight_vel as f64 * h);
-                let (a0, a1) = if params.use_aspect_ratio { (1e-2, 1e-5) } else { (2.0 * sp, 10.0 * sv) };
-                let s = [2.0 * sp, 2.0 * sp, a0, 2.0 * sp, 10.0 * sv, 10.0 * sv, a1, 10.0 * sv];
+                let (sp, sv) = (
+                    params.noise_weight_loc as f64 * h,
+                    params.noise_weight_vel as f64 * h,
+                );
+                let (a0, a1) = if params.use_aspect_ratio {
+                    (1e-2, 1e-5)
+                } else {
+                    (2.0 * sp, 10.0 * sv)
+                };
+                let s = [
+                    2.0 * sp,
+                    2.0 * sp,
+                    a0,
+                    2.0 * sp,
+                    10.0 * sv,
+                    10.0 * sv,
+                    a1,
+                    10.0 * sv,
+                ];
                 Mat::diag(&s.map(|v| v * v))
             }
         };
-        Some(BoxFilter { params: params.clone(), x, p })
+        Some(BoxFilter {
+            params: params.clone(),
+            x,
+            p,
+        })
     }
 
     fn n(&self) -> usize {
@@ -176,13 +206,24 @@ impl BoxFilter {
         let q = match self.n() {
             6 => {
                 let s = &self.params;
-                let (l, z, v) = (s.process_noise_var_loc as f64, s.process_noise_var_size as f64, s.process_noise_var_vel as f64);
+                let (l, z, v) = (
+                    s.process_noise_var_loc as f64,
+                    s.process_noise_var_size as f64,
+                    s.process_noise_var_vel as f64,
+                );
                 Mat::diag(&[l, l, z, z, v, v])
             }
             _ => {
                 let h = self.height();
-                let (sp, sv) = (self.params.noise_weight_loc as f64 * h, self.params.noise_weight_vel as f64 * h);
-                let (a0, a1) = if self.params.use_aspect_ratio { (1e-2, 1e-5) } else { (sp, sv) };
+                let (sp, sv) = (
+                    self.params.noise_weight_loc as f64 * h,
+                    self.params.noise_weight_vel as f64 * h,
+                );
+                let (a0, a1) = if self.params.use_aspect_ratio {
+                    (1e-2, 1e-5)
+                } else {
+                    (sp, sv)
+                };
                 Mat::diag(&[sp, sp, a0, sp, sv, sv, a1, sv].map(|v| v * v))
             }
         };
@@ -201,7 +242,11 @@ impl BoxFilter {
             (6, None) => Mat::diag(&[self.params.measurement_noise_var_detector as f64; 4]),
             _ => {
                 let sp = self.params.noise_weight_loc as f64 * self.height();
-                let a = if self.params.use_aspect_ratio { 1e-1 } else { sp };
+                let a = if self.params.use_aspect_ratio {
+                    1e-1
+                } else {
+                    sp
+                };
                 Mat::diag(&[sp, sp, a, sp].map(|v| v * v))
             }
         }
@@ -210,7 +255,10 @@ impl BoxFilter {
     /// Innovation covariance S = H P Hᵀ + R and innovation y = z − H x.
     fn innovation(&self, b: &BBox, var_override: Option<f64>) -> (Mat, Vector) {
         let h = self.observation();
-        let s = h.mul(&self.p).mul(&h.t()).add(&self.measurement_noise(var_override));
+        let s = h
+            .mul(&self.p)
+            .mul(&h.t())
+            .add(&self.measurement_noise(var_override));
         let z = measure(&self.params, b);
         let hx = h.mul_vec(&self.x);
         (s, z.iter().zip(&hx).map(|(a, b)| a - b).collect())
@@ -253,7 +301,11 @@ impl BoxFilter {
     /// The box of the current state.
     pub fn bbox(&self) -> BBox {
         let (cx, cy, h) = (self.x[0], self.x[1], self.x[3]);
-        let w = if self.n() == 8 && self.params.use_aspect_ratio { self.x[2] * h } else { self.x[2] };
+        let w = if self.n() == 8 && self.params.use_aspect_ratio {
+            self.x[2] * h
+        } else {
+            self.x[2]
+        };
         BBox::from_center(cx as f32, cy as f32, w.max(1.0) as f32, h.max(1.0) as f32)
     }
 

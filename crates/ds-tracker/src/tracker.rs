@@ -165,7 +165,10 @@ pub struct Tracker {
 impl Tracker {
     /// A tracker running `config`.
     pub fn new(config: TrackerConfig) -> Tracker {
-        Tracker { config, streams: BTreeMap::new() }
+        Tracker {
+            config,
+            streams: BTreeMap::new(),
+        }
     }
 
     /// The config it runs.
@@ -200,12 +203,18 @@ impl Tracker {
         let dets: Vec<usize> = (0..input.detections.len())
             .filter(|&i| {
                 let d = &input.detections[i];
-                d.confidence >= cfg.min_detector_confidence && d.bbox.width > 0.0 && d.bbox.height > 0.0
+                d.confidence >= cfg.min_detector_confidence
+                    && d.bbox.width > 0.0
+                    && d.bbox.height > 0.0
             })
             .collect();
         let det_app: Vec<Option<Appearance>> = dets
             .iter()
-            .map(|&i| image.as_ref().and_then(|img| Appearance::of(img, &input.detections[i].bbox)))
+            .map(|&i| {
+                image
+                    .as_ref()
+                    .and_then(|img| Appearance::of(img, &input.detections[i].bbox))
+            })
             .collect();
 
         // 2. prediction
@@ -237,19 +246,19 @@ impl Tracker {
             if iou < a.min_iou || size < a.min_size_similarity {
                 return None;
             }
-            if a.threshold_mahalanobis > 0.0 {
-                if let Some(f) = &t.filter {
-                    if f.mahalanobis2(&d.bbox) > a.threshold_mahalanobis {
-                        return None;
-                    }
-                }
+            if a.threshold_mahalanobis > 0.0
+                && let Some(f) = &t.filter
+                && f.mahalanobis2(&d.bbox) > a.threshold_mahalanobis
+            {
+                return None;
             }
             let mut total = a.weight_iou * iou + a.weight_size_similarity * size;
             if appearance {
                 let vis = match (&t.template, &det_app[k]) {
                     (Some(tm), Some(da)) => {
                         let b = &t.assoc_box;
-                        let pad = cfg.search_region_padding_scale * (b.width * b.height).max(0.0).sqrt();
+                        let pad =
+                            cfg.search_region_padding_scale * (b.width * b.height).max(0.0).sqrt();
                         if b.padded(pad).intersection(&d.bbox) <= 0.0 {
                             return None;
                         }
@@ -270,25 +279,30 @@ impl Tracker {
             (total >= a.min_overall && total > 0.0 && (iou > 0.0 || appearance)).then_some(total)
         };
         let mut pairs: Vec<(usize, usize)> = Vec::new();
-        let candidates = |ts: &dyn Fn(&Target) -> bool, ds: &dyn Fn(usize) -> bool, iou_only: bool, min: f32| {
-            let mut v = Vec::new();
-            for (ti, t) in stream.targets.iter().enumerate() {
-                if !ts(t) {
-                    continue;
-                }
-                for k in 0..dets.len() {
-                    if !ds(k) {
+        let candidates =
+            |ts: &dyn Fn(&Target) -> bool, ds: &dyn Fn(usize) -> bool, iou_only: bool, min: f32| {
+                let mut v = Vec::new();
+                for (ti, t) in stream.targets.iter().enumerate() {
+                    if !ts(t) {
                         continue;
                     }
-                    if let Some(s) = score(t, k, iou_only) {
-                        if s >= min {
-                            v.push(Candidate { target: ti, detection: k, score: s });
+                    for k in 0..dets.len() {
+                        if !ds(k) {
+                            continue;
+                        }
+                        if let Some(s) = score(t, k, iou_only)
+                            && s >= min
+                        {
+                            v.push(Candidate {
+                                target: ti,
+                                detection: k,
+                                score: s,
+                            });
                         }
                     }
                 }
-            }
-            v
-        };
+                v
+            };
         match cfg.association.matcher {
             MatcherType::Greedy => {
                 let c = candidates(&|_| true, &|_| true, false, f32::MIN);
@@ -331,7 +345,11 @@ impl Tracker {
             match matched_det[ti] {
                 Some(k) => {
                     let d = &input.detections[dets[k]];
-                    let measured = if cfg.enable_bbox_unclipping { unclip(&d.bbox, &t.bbox, fw, fh) } else { d.bbox };
+                    let measured = if cfg.enable_bbox_unclipping {
+                        unclip(&d.bbox, &t.bbox, fw, fh)
+                    } else {
+                        d.bbox
+                    };
                     match &mut t.filter {
                         Some(f) => {
                             f.update(&measured, false);
@@ -359,11 +377,12 @@ impl Tracker {
                         }
                         _ => 0.0,
                     };
-                    if t.confidence >= cfg.min_tracker_confidence && t.confidence > 0.0 {
-                        if let Some(f) = &mut t.filter {
-                            let b = f.bbox();
-                            f.update(&b, true);
-                        }
+                    if t.confidence >= cfg.min_tracker_confidence
+                        && t.confidence > 0.0
+                        && let Some(f) = &mut t.filter
+                    {
+                        let b = f.bbox();
+                        f.update(&b, true);
                     }
                     let early = !t.validated
                         && cfg.early_termination_age > 0
@@ -401,12 +420,20 @@ impl Tracker {
                 break;
             }
             let d = &input.detections[dets[k]];
-            if stream.targets.iter().any(|t| t.bbox.iou(&d.bbox) > cfg.min_iou_diff_4_new_target) {
+            if stream
+                .targets
+                .iter()
+                .any(|t| t.bbox.iou(&d.bbox) > cfg.min_iou_diff_4_new_target)
+            {
                 continue;
             }
             let seq = stream.next_id;
             stream.next_id += 1;
-            let id = if cfg.use_unique_id { ((input.stream_id as u64) << 32) | (seq & 0xffff_ffff) } else { seq };
+            let id = if cfg.use_unique_id {
+                ((input.stream_id as u64) << 32) | (seq & 0xffff_ffff)
+            } else {
+                seq
+            };
             let mut t = Target {
                 id,
                 class_id: d.class_id,
@@ -424,18 +451,28 @@ impl Tracker {
             emit(cfg, &mut t, Some(dets[k]), input.frame_num, &mut out);
             stream.targets.push(t);
         }
-        out.objects.sort_by_key(|o| (o.detection.is_none(), o.detection));
+        out.objects
+            .sort_by_key(|o| (o.detection.is_none(), o.detection));
         out
     }
 }
 
 fn index_of(targets: &[Target], t: &Target) -> usize {
-    targets.iter().position(|x| std::ptr::eq(x, t)).unwrap_or(usize::MAX)
+    targets
+        .iter()
+        .position(|x| std::ptr::eq(x, t))
+        .unwrap_or(usize::MAX)
 }
 
 /// Reports a target for this frame: output object, or a pending past frame (and a shadow
 /// track when configured).
-fn emit(cfg: &TrackerConfig, t: &mut Target, det: Option<usize>, frame_num: u32, out: &mut FrameOutput) {
+fn emit(
+    cfg: &TrackerConfig,
+    t: &mut Target,
+    det: Option<usize>,
+    frame_num: u32,
+    out: &mut FrameOutput,
+) {
     let reported = t.validated
         && (det.is_some() || (t.confidence >= cfg.min_tracker_confidence && t.confidence > 0.0));
     let state = if !t.validated {
@@ -445,7 +482,13 @@ fn emit(cfg: &TrackerConfig, t: &mut Target, det: Option<usize>, frame_num: u32,
     } else {
         TargetState::Inactive
     };
-    let frame = PastFrame { frame_num, bbox: t.bbox, confidence: t.confidence, age: t.age, state };
+    let frame = PastFrame {
+        frame_num,
+        bbox: t.bbox,
+        confidence: t.confidence,
+        age: t.age,
+        state,
+    };
     if reported {
         if !t.pending.is_empty() {
             out.past_frames.push(PastFrameObject {
