@@ -11,6 +11,7 @@
 //! | `nvdsosd` | [`dsosd`] |
 //! | `nvmultistreamtiler` | [`dstiler`] |
 //! | `nvstreamdemux` | [`dsstreamdemux`] |
+//! | `nvtracker` | [`dstracker`] |
 //!
 //! Batches travel as described in `docs/batch-format.md`: caps
 //! `video/x-raw(memory:DsBatch), format=RGBA`, one `gst::Memory` per frame, and an
@@ -33,6 +34,7 @@ pub mod dsosd;
 pub mod dsstreamdemux;
 pub mod dsstreammux;
 pub mod dstiler;
+pub mod dstracker;
 pub mod dsvideoconvert;
 pub mod events;
 pub(crate) mod meta;
@@ -48,6 +50,7 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsosd",
     "dstiler",
     "dsstreamdemux",
+    "dstracker",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -59,6 +62,7 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsosd::register(plugin)?;
     dstiler::register(plugin)?;
     dsstreamdemux::register(plugin)?;
+    dstracker::register(plugin)?;
     Ok(())
 }
 
