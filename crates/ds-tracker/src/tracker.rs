@@ -140,8 +140,12 @@ struct Target {
     bbox: BBox,
     /// Box used for association this frame.
     assoc_box: BBox,
+    /// Box of the previous frame.
+    last_box: BBox,
     filter: Option<BoxFilter>,
     template: Option<Appearance>,
+    /// Colours around the target at its last match (NvDCF approximation).
+    background: Option<Appearance>,
     age: u32,
     shadow_age: u32,
     validated: bool,
@@ -208,6 +212,15 @@ impl Tracker {
                     && d.bbox.height > 0.0
             })
             .collect();
+        // a detection overlapping another one mixes two objects: no template learning from it
+        let overlapped: Vec<bool> = dets
+            .iter()
+            .map(|&i| {
+                let b = &input.detections[i].bbox;
+                dets.iter()
+                    .any(|&j| j != i && input.detections[j].bbox.intersection(b) > 0.1 * b.area())
+            })
+            .collect();
         let det_app: Vec<Option<Appearance>> = dets
             .iter()
             .map(|&i| {
@@ -221,6 +234,7 @@ impl Tracker {
         let predict_for_assoc = cfg.association.use_prediction || cfg.kind == TrackerKind::NvDcf;
         for t in &mut stream.targets {
             let last = t.bbox;
+            t.last_box = last;
             if let Some(f) = &mut t.filter {
                 f.predict();
                 t.bbox = f.bbox();
@@ -254,17 +268,25 @@ impl Tracker {
             }
             let mut total = a.weight_iou * iou + a.weight_size_similarity * size;
             if appearance {
-                let vis = match (&t.template, &det_app[k]) {
+                // (similarity checked against the threshold, windowed similarity scored)
+                let (vis, window) = match (&t.template, &det_app[k]) {
                     (Some(tm), Some(da)) => {
                         let b = &t.assoc_box;
                         let pad =
                             cfg.search_region_padding_scale * (b.width * b.height).max(0.0).sqrt();
-                        if b.padded(pad).intersection(&d.bbox) <= 0.0 {
+                        // a correlation filter's response fades towards the edge of its
+                        // search region (cosine window): so does the approximation's score
+                        let window = if cfg.kind == TrackerKind::NvDcf {
+                            search_window(b, &d.bbox, pad)
+                        } else {
+                            1.0
+                        };
+                        if b.padded(pad).intersection(&d.bbox) <= 0.0 || window <= 0.0 {
                             return None;
                         }
-                        tm.similarity(da)
+                        (tm.similarity(da), window)
                     }
-                    _ => iou, // no frame: visual similarity treated as IOU
+                    _ => (iou, 1.0), // no frame: visual similarity treated as IOU
                 };
                 let (min, w) = if cfg.kind == TrackerKind::NvDcf {
                     (a.min_visual_similarity, a.weight_visual_similarity)
@@ -274,7 +296,7 @@ impl Tracker {
                 if vis < min {
                     return None;
                 }
-                total += w * vis;
+                total += w * vis * window;
             }
             (total >= a.min_overall && total > 0.0 && (iou > 0.0 || appearance)).then_some(total)
         };
@@ -340,7 +362,26 @@ impl Tracker {
         }
         let mut out = FrameOutput::default();
         let mut keep = vec![true; nt];
-        for (ti, t) in stream.targets.iter_mut().enumerate() {
+        // what the matched detections (and older confident shadow targets) cover is not where
+        // an unmatched target is
+        let mut taken_boxes: Vec<BBox> = pairs
+            .iter()
+            .map(|&(_, k)| input.detections[dets[k]].bbox)
+            .collect();
+        // matched targets first, then the unmatched ones by how recently they were matched
+        // (they claim image regions in that order)
+        let mut order: Vec<usize> = (0..nt).collect();
+        order.sort_by_key(|&i| {
+            let t = &stream.targets[i];
+            (
+                matched_det[i].is_none(),
+                t.shadow_age,
+                std::cmp::Reverse(t.age),
+                i,
+            )
+        });
+        for ti in order {
+            let t = &mut stream.targets[ti];
             t.age += 1;
             match matched_det[ti] {
                 Some(k) => {
@@ -364,25 +405,51 @@ impl Tracker {
                         _ => 1.0,
                     };
                     match (&mut t.template, &det_app[k]) {
-                        (Some(tm), Some(da)) => tm.learn(da, cfg.filter_lr),
+                        (Some(tm), Some(da)) if !overlapped[k] => tm.learn(da, cfg.filter_lr),
                         (None, Some(da)) => t.template = Some(da.clone()),
                         _ => {}
+                    }
+                    if cfg.kind == TrackerKind::NvDcf
+                        && !overlapped[k]
+                        && let Some(img) = image.as_ref()
+                        && let Some(bg) = Appearance::around(img, &t.bbox)
+                    {
+                        match &mut t.background {
+                            Some(b) => b.learn(&bg, cfg.filter_lr),
+                            None => t.background = Some(bg),
+                        }
                     }
                 }
                 None => {
                     t.shadow_age += 1;
-                    t.confidence = match (&t.template, image.as_ref()) {
-                        (Some(tm), Some(img)) if cfg.kind == TrackerKind::NvDcf => {
-                            Appearance::of(img, &t.bbox).map_or(0.0, |a| tm.similarity(&a))
-                        }
-                        _ => 0.0,
-                    };
-                    if t.confidence >= cfg.min_tracker_confidence
-                        && t.confidence > 0.0
-                        && let Some(f) = &mut t.filter
+                    t.confidence = 0.0;
+                    if let (Some(tm), Some(bg), Some(img)) =
+                        (&t.template, &t.background, image.as_ref())
+                        && cfg.kind == TrackerKind::NvDcf
                     {
-                        let b = f.bbox();
-                        f.update(&b, true);
+                        // NvDCF's visual tracker, approximated: the best-looking box around
+                        // the prediction (and where the target was) is its measurement
+                        let taken = |b: &BBox| {
+                            taken_boxes
+                                .iter()
+                                .any(|o| o.iou(b) > cfg.min_iou_diff_4_new_target)
+                        };
+                        if let Some((found, conf)) =
+                            visual_search(img, tm, bg, &t.bbox, &t.last_box, &taken)
+                        {
+                            t.confidence = conf;
+                            if conf >= cfg.min_tracker_confidence && conf > 0.0 {
+                                // an older target claims it first (targets are in creation order)
+                                taken_boxes.push(found);
+                            }
+                            match &mut t.filter {
+                                Some(f) => {
+                                    f.update(&found, true);
+                                    t.bbox = f.bbox();
+                                }
+                                None => t.bbox = found,
+                            }
+                        }
                     }
                     let early = !t.validated
                         && cfg.early_termination_age > 0
@@ -440,8 +507,13 @@ impl Tracker {
                 label: d.label.clone(),
                 bbox: d.bbox,
                 assoc_box: d.bbox,
+                last_box: d.bbox,
                 filter: BoxFilter::new(&cfg.state_estimator, &d.bbox),
                 template: det_app[k].clone(),
+                background: match (cfg.kind, image.as_ref()) {
+                    (TrackerKind::NvDcf, Some(img)) => Appearance::around(img, &d.bbox),
+                    _ => None,
+                },
                 age: 0,
                 shadow_age: 0,
                 validated: cfg.probation_age == 0,
@@ -455,6 +527,62 @@ impl Tracker {
             .sort_by_key(|o| (o.detection.is_none(), o.detection));
         out
     }
+}
+
+/// NvDCF's cosine (Hann) window over the search region (the box padded by `pad` on each
+/// side): 1 when `cand` is centred on `b`, 0 when its centre is at the region's edge or out.
+fn search_window(b: &BBox, cand: &BBox, pad: f32) -> f32 {
+    let ((bx, by), (cx, cy)) = (b.center(), cand.center());
+    let hann = |d: f32, half: f32| {
+        let u = if half > 0.0 { (d / half).abs() } else { 1.0 };
+        if u >= 1.0 {
+            0.0
+        } else {
+            0.5 * (1.0 + (std::f32::consts::PI * u).cos())
+        }
+    };
+    hann(cx - bx, b.width / 2.0 + pad) * hann(cy - by, b.height / 2.0 + pad)
+}
+
+/// The box near `predicted` (shifts of 0, ±20 % and ±40 % of its width, 0 and ±10 % of its
+/// height) or at `last` that looks most like the target against its background, with that
+/// discriminative similarity (the approximated correlation response). Boxes that `taken`
+/// (another target's matched detection) are skipped: `None` when nothing is left.
+fn visual_search(
+    img: &RgbaImage,
+    template: &Appearance,
+    background: &Appearance,
+    predicted: &BBox,
+    last: &BBox,
+    taken: &dyn Fn(&BBox) -> bool,
+) -> Option<(BBox, f32)> {
+    let mut best = (*predicted, -1.0f32);
+    let mut consider = |b: BBox| {
+        if taken(&b) {
+            return;
+        }
+        if let Some(a) = Appearance::of(img, &b) {
+            let s = template.discriminative_similarity(background, &a);
+            if s > best.1 {
+                best = (b, s);
+            }
+        }
+    };
+    for dy in [0.0f32, -0.1, 0.1] {
+        for dx in [0.0f32, -0.2, 0.2, -0.4, 0.4] {
+            consider(BBox {
+                left: predicted.left + dx * predicted.width,
+                top: predicted.top + dy * predicted.height,
+                ..*predicted
+            });
+        }
+    }
+    consider(BBox {
+        width: predicted.width,
+        height: predicted.height,
+        ..*last
+    });
+    (best.1 >= 0.0).then_some(best)
 }
 
 fn index_of(targets: &[Target], t: &Target) -> usize {

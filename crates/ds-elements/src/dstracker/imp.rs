@@ -118,27 +118,106 @@ impl ObjectImpl for DsTracker {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
-                uint("tracker-width", &format!("Frame width at which the tracker should operate, in pixels{NO_EFFECT} (it tracks at the batch size)"), 0, u32::MAX, 960),
-                uint("tracker-height", &format!("Frame height at which the tracker should operate, in pixels{NO_EFFECT}"), 0, u32::MAX, 544),
-                uint("gpu-id", &format!("Set GPU Device ID{NO_EFFECT}"), 0, u32::MAX, 0),
-                string("ll-lib-file", "Low-level library file path: NVIDIA's libnvds_nvmultiobjecttracker.so or libds_tracker (both run the portable tracker)"),
-                string("ll-config-file", "Low-level library config file path (NvMultiObjectTracker YAML)"),
-                boolean("display-tracking-id", "Display tracking id in object text", true),
-                boolean("enable-batch-process", &format!("Enable batch processing across multiple streams{NO_EFFECT} (always batched)"), true),
-                boolean("enable-past-frame", "Attach past-frame data (NVDS_TRACKER_PAST_FRAME_META) when there is any", true),
-                uint("tracking-surface-type", &format!("Set Tracking Surface Type{NO_EFFECT}"), 0, u32::MAX, 0),
-                uint("tracking-id-reset-mode", "Tracking ID reset mode when stream reset or EOS happens (bit 0: new ids after a stream is removed; bit 1: ids restart from 0 after EOS)", 0, 3, 0),
-                boolean("input-tensor-meta", &format!("Use preprocess tensormeta if available for tensor-meta-gie-id{NO_EFFECT}"), false),
-                uint("tensor-meta-gie-id", &format!("Tensor Meta GIE ID to be used{NO_EFFECT}"), 0, u32::MAX, 0),
+                uint(
+                    "tracker-width",
+                    &format!(
+                        "Frame width at which the tracker should operate, in pixels{NO_EFFECT} (it tracks at the batch size)"
+                    ),
+                    0,
+                    u32::MAX,
+                    960,
+                ),
+                uint(
+                    "tracker-height",
+                    &format!(
+                        "Frame height at which the tracker should operate, in pixels{NO_EFFECT}"
+                    ),
+                    0,
+                    u32::MAX,
+                    544,
+                ),
+                uint(
+                    "gpu-id",
+                    &format!("Set GPU Device ID{NO_EFFECT}"),
+                    0,
+                    u32::MAX,
+                    0,
+                ),
+                string(
+                    "ll-lib-file",
+                    "Low-level library file path: NVIDIA's libnvds_nvmultiobjecttracker.so or libds_tracker (both run the portable tracker)",
+                ),
+                string(
+                    "ll-config-file",
+                    "Low-level library config file path (NvMultiObjectTracker YAML)",
+                ),
+                boolean(
+                    "display-tracking-id",
+                    "Display tracking id in object text",
+                    true,
+                ),
+                boolean(
+                    "enable-batch-process",
+                    &format!(
+                        "Enable batch processing across multiple streams{NO_EFFECT} (always batched)"
+                    ),
+                    true,
+                ),
+                boolean(
+                    "enable-past-frame",
+                    "Attach past-frame data (NVDS_TRACKER_PAST_FRAME_META) when there is any",
+                    true,
+                ),
+                uint(
+                    "tracking-surface-type",
+                    &format!("Set Tracking Surface Type{NO_EFFECT}"),
+                    0,
+                    u32::MAX,
+                    0,
+                ),
+                uint(
+                    "tracking-id-reset-mode",
+                    "Tracking ID reset mode when stream reset or EOS happens (bit 0: new ids after a stream is removed; bit 1: ids restart from 0 after EOS)",
+                    0,
+                    3,
+                    0,
+                ),
+                boolean(
+                    "input-tensor-meta",
+                    &format!(
+                        "Use preprocess tensormeta if available for tensor-meta-gie-id{NO_EFFECT}"
+                    ),
+                    false,
+                ),
+                uint(
+                    "tensor-meta-gie-id",
+                    &format!("Tensor Meta GIE ID to be used{NO_EFFECT}"),
+                    0,
+                    u32::MAX,
+                    0,
+                ),
                 glib::ParamSpecInt::builder("compute-hw")
-                    .blurb(&format!("Compute hardware for scaling (0 default, 1 GPU, 2 VIC){NO_EFFECT}"))
+                    .blurb(&format!(
+                        "Compute hardware for scaling (0 default, 1 GPU, 2 VIC){NO_EFFECT}"
+                    ))
                     .minimum(0)
                     .maximum(2)
                     .default_value(0)
                     .mutable_ready()
                     .build(),
-                uint("user-meta-pool-size", &format!("Tracker user meta buffer pool size{NO_EFFECT}"), 1, u32::MAX, 32),
-                string("sub-batches", &format!("Configuration of sub-batches{NO_EFFECT} (all streams share one tracker)")),
+                uint(
+                    "user-meta-pool-size",
+                    &format!("Tracker user meta buffer pool size{NO_EFFECT}"),
+                    1,
+                    u32::MAX,
+                    32,
+                ),
+                string(
+                    "sub-batches",
+                    &format!(
+                        "Configuration of sub-batches{NO_EFFECT} (all streams share one tracker)"
+                    ),
+                ),
             ]
         });
         PROPS.as_ref()
@@ -222,7 +301,8 @@ fn load_config(s: &Settings) -> Result<TrackerConfig, String> {
             ds_tracker::NVIDIA_LIB
         ));
     };
-    ds_tracker::check_ll_lib_file(lib, Path::new("<ll-lib-file property>")).map_err(|e| e.to_string())?;
+    ds_tracker::check_ll_lib_file(lib, Path::new("<ll-lib-file property>"))
+        .map_err(|e| e.to_string())?;
     let Some(cfg) = s.ll_config_file.as_deref().filter(|c| !c.is_empty()) else {
         return Ok(TrackerConfig::default());
     };
@@ -247,9 +327,16 @@ impl BaseTransformImpl for DsTracker {
         let file = config
             .file
             .as_ref()
-            .map_or("<no ll-config-file: IOU defaults>".to_string(), |f| f.display().to_string());
+            .map_or("<no ll-config-file: IOU defaults>".to_string(), |f| {
+                f.display().to_string()
+            });
         let r = &config.report;
-        let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ");
+        let names = |v: &[(String, String)]| {
+            v.iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         eprintln!(
             "dstracker: {file}: {:?} tracker; {} keys honoured; approximated: [{}]; ignored: [{}]; unknown: [{}]",
             config.kind,
@@ -261,10 +348,21 @@ impl BaseTransformImpl for DsTracker {
         for line in r.lines() {
             gst::info!(CAT, imp = self, "{file}: {line}");
         }
-        if s.sub_batches.as_deref().is_some_and(|b| !b.trim().is_empty()) {
-            gst::info!(CAT, imp = self, "sub-batches has no effect: all streams share one tracker");
+        if s.sub_batches
+            .as_deref()
+            .is_some_and(|b| !b.trim().is_empty())
+        {
+            gst::info!(
+                CAT,
+                imp = self,
+                "sub-batches has no effect: all streams share one tracker"
+            );
         }
-        *lock(&self.state) = Some(State { tracker: Tracker::new(config), info: None, classes: HashMap::new() });
+        *lock(&self.state) = Some(State {
+            tracker: Tracker::new(config),
+            info: None,
+            classes: HashMap::new(),
+        });
         Ok(())
     }
 
@@ -287,12 +385,12 @@ impl BaseTransformImpl for DsTracker {
             let mode = lock(&self.settings).tracking_id_reset_mode;
             if let Some(st) = lock(&self.state).as_mut() {
                 match name {
-                    events::STREAM_EOS => {
-                        st.tracker.remove_stream(source_id, mode & RESET_FROM_ZERO_AFTER_EOS != 0)
-                    }
-                    events::PAD_DELETED => {
-                        st.tracker.remove_stream(source_id, mode & RESET_ON_STREAM_RESET == 0)
-                    }
+                    events::STREAM_EOS => st
+                        .tracker
+                        .remove_stream(source_id, mode & RESET_FROM_ZERO_AFTER_EOS != 0),
+                    events::PAD_DELETED => st
+                        .tracker
+                        .remove_stream(source_id, mode & RESET_ON_STREAM_RESET == 0),
                     _ => {}
                 }
             }
@@ -328,7 +426,12 @@ impl BaseTransformImpl for DsTracker {
             let map = (appearance && (f.batch_id as usize) < buf.n_memory())
                 .then(|| buf.peek_memory(f.batch_id as usize).map_readable().ok())
                 .flatten();
-            let image = map.as_ref().map(|m| RgbaImage { data: m.as_slice(), width: w, height: h, stride });
+            let image = map.as_ref().map(|m| RgbaImage {
+                data: m.as_slice(),
+                width: w,
+                height: h,
+                stride,
+            });
             outputs.push(st.tracker.track(&FrameInput {
                 stream_id: f.source_id,
                 frame_num: f.frame_num,
@@ -341,19 +444,32 @@ impl BaseTransformImpl for DsTracker {
         let mut past = PastFrameData::default();
         let mut shadow = PastFrameData::default();
         for (i, (f, out)) in frames.iter().zip(&outputs).enumerate() {
-            if let Err(e) = meta::apply_frame(buf, i, out, (w as f32, h as f32), &st.classes, display_id) {
-                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dstracker: cannot write object meta: {e}"));
+            if let Err(e) =
+                meta::apply_frame(buf, i, out, (w as f32, h as f32), &st.classes, display_id)
+            {
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dstracker: cannot write object meta: {e}")
+                );
                 return Err(gst::FlowError::Error);
             }
             if past_frame && !out.past_frames.is_empty() {
-                past.streams.push(meta::past_stream(f.source_id, &out.past_frames));
+                past.streams
+                    .push(meta::past_stream(f.source_id, &out.past_frames));
             }
             if !out.shadow_tracks.is_empty() {
-                shadow.streams.push(meta::past_stream(f.source_id, &out.shadow_tracks));
+                shadow
+                    .streams
+                    .push(meta::past_stream(f.source_id, &out.shadow_tracks));
             }
         }
         if let Err(e) = meta::attach_batch_user_meta(buf, past, shadow) {
-            gst::element_imp_error!(self, gst::LibraryError::Failed, ("dstracker: cannot attach tracker user meta: {e}"));
+            gst::element_imp_error!(
+                self,
+                gst::LibraryError::Failed,
+                ("dstracker: cannot attach tracker user meta: {e}")
+            );
             return Err(gst::FlowError::Error);
         }
         Ok(gst::FlowSuccess::Ok)

@@ -67,7 +67,11 @@ fn dress_text(o: &mut ObjectMeta, label: &str, display_id: bool) -> Result<(), S
     let id = o.object_id();
     let (left, top) = (o.rect_params().left, o.rect_params().top);
     let t = o.text_params_mut();
-    let text = if display_id { format!("{label} {id}") } else { label.to_string() };
+    let text = if display_id {
+        format!("{label} {id}")
+    } else {
+        label.to_string()
+    };
     t.set_display_text(&text).map_err(|e| e.to_string())?;
     t.set_x_offset(left.max(0.0) as u32);
     t.set_y_offset((top - 20.0).max(0.0) as u32);
@@ -104,8 +108,11 @@ pub(super) fn apply_frame(
         .nth(frame_index)
         .ok_or("the batch meta lost a frame")?;
     let (fw, fh) = frame_size;
-    let by_det: HashMap<usize, &ds_tracker::TrackedObject> =
-        out.objects.iter().filter_map(|o| o.detection.map(|d| (d, o))).collect();
+    let by_det: HashMap<usize, &ds_tracker::TrackedObject> = out
+        .objects
+        .iter()
+        .filter_map(|o| o.detection.map(|d| (d, o)))
+        .collect();
     let mut keep = Vec::new();
     for (i, o) in f.objects_mut().enumerate() {
         let Some(t) = by_det.get(&i) else {
@@ -119,7 +126,11 @@ pub(super) fn apply_frame(
         o.set_object_id(t.object_id);
         set_boxes(o, &t.bbox, &clipped, t.tracker_confidence);
         let label = o.text_params().display_text().to_string();
-        let label = if label.is_empty() { o.obj_label().to_string() } else { label };
+        let label = if label.is_empty() {
+            o.obj_label().to_string()
+        } else {
+            label
+        };
         dress_text(o, &label, display_id)?;
         keep.push(true);
     }
@@ -129,7 +140,9 @@ pub(super) fn apply_frame(
         keep.get(i - 1).copied().unwrap_or(false)
     });
     for t in out.objects.iter().filter(|o| o.detection.is_none()) {
-        let Some(clipped) = t.bbox.clipped(fw, fh) else { continue };
+        let Some(clipped) = t.bbox.clipped(fw, fh) else {
+            continue;
+        };
         let o = f.add_obj_meta(None).map_err(|e| e.to_string())?;
         let info = classes.get(&t.class_id);
         if let Some(c) = info {
@@ -207,7 +220,8 @@ pub(super) fn attach_batch_user_meta(
         bm.add_c_user_meta(past).map_err(|e| e.to_string())?;
     }
     if shadow.streams.iter().any(|s| !s.objects.is_empty()) {
-        bm.add_c_user_meta(ShadowTracks(shadow)).map_err(|e| e.to_string())?;
+        bm.add_c_user_meta(ShadowTracks(shadow))
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

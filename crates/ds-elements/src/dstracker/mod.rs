@@ -60,5 +60,10 @@ glib::wrapper! {
 
 /// Registers `dstracker` (in `plugin`, or statically when `None`).
 pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "dstracker", gst::Rank::NONE, DsTracker::static_type())
+    gst::Element::register(
+        plugin,
+        "dstracker",
+        gst::Rank::NONE,
+        DsTracker::static_type(),
+    )
 }
