@@ -1,4 +1,4 @@
-//! Cost of `Tracker::track` per frame for 10 and 100 objects walking across a 1280x720 frame
+//! Cost of `Tracker::track` per frame for 10 and 100 objects moving in a 1280x720 frame
 //! (steady state: every target validated and matched), for the NvDCF perf config of
 //! deepstream-test2 (Kalman filter type 1, greedy matching, colour-histogram appearance on a
 //! synthetic RGBA frame) and the IOU defaults. Run: `cargo bench -p ds-tracker --bench track`.
@@ -11,7 +11,12 @@ use ds_tracker::{BBox, Detection, FrameInput, RgbaImage, Tracker, TrackerConfig}
 const W: u32 = 1280;
 const H: u32 = 720;
 
-/// `n` boxes on a grid, moving right by 2 px per frame, with slight size jitter.
+/// Back and forth by 1 pixel per frame over 40 pixels (continuous motion, forever).
+fn sway(frame: u32) -> f32 {
+    40.0 - ((frame % 80) as f32 - 40.0).abs()
+}
+
+/// `n` boxes on a grid, swaying left and right by 1 px per frame, with slight size jitter.
 fn detections(n: usize, frame: u32) -> Vec<Detection> {
     let cols = (n as f32).sqrt().ceil() as usize;
     (0..n)
@@ -22,7 +27,7 @@ fn detections(n: usize, frame: u32) -> Vec<Detection> {
                 class_id: 2,
                 confidence: 0.8,
                 bbox: BBox::new(
-                    20.0 + cx * (W as f32 - 120.0) / cols as f32 + 2.0 * (frame % 20) as f32,
+                    20.0 + cx * (W as f32 - 120.0) / cols as f32 + sway(frame),
                     10.0 + cy * (H as f32 - 100.0) / cols as f32,
                     40.0 + jitter,
                     80.0 - jitter,

@@ -45,7 +45,7 @@ pub struct KeySpec {
 use Disposition::{Approximated as A, Honoured as H, Ignored as I};
 use ValueType::{Any, Bool, Float, Str, UInt};
 
-const VISUAL: &str = "NvDCF's correlation filter is approximated by a colour histogram of the box (RGBA frame), searched around the predicted box";
+const VISUAL: &str = "NvDCF's correlation filter is approximated with colour histograms of the box (upper and lower halves, RGBA frame): association scores the histogram similarity under a cosine window over the search region; an unmatched target is searched around its prediction and its tracker confidence is how much more the box looks like the target than like its background";
 const VISUAL_FEAT: &str =
     "NvDCF feature extraction is not run: the portable appearance cue is an RGB colour histogram";
 const REID: &str = "no ReID network runs in the portable tracker: the ReID similarity is approximated by the colour-histogram similarity";

@@ -18,6 +18,17 @@
 //!    unmatched targets a confidence; here the colour-histogram approximation, with frames);
 //!    frames a target spent in probation or unreported shadow tracking are returned as
 //!    past-frame data the first time it is output again.
+//!
+//! The NvDCF approximation (configs with `VisualTracker.visualTrackerType` ≥ 1, when the
+//! caller passes the RGBA frame): each target keeps a colour-histogram template of itself and
+//! of the ring around it, learned at `filterLr` from detections that overlap no other one.
+//! Association scores the template's similarity to a detection (thresholded by
+//! `minMatchingScore4VisualSimilarity`) under a cosine window over the search region (the box
+//! padded by `searchRegionPaddingScale` × √(w·h)), as a correlation response fades off-centre.
+//! An unmatched target is looked for at 16 boxes around its prediction and where it was; the
+//! best one (skipping boxes that a matched detection or a more recently matched target
+//! already covers) is the visual tracker's measurement (`measurementNoiseVar4Tracker`) and its
+//! discriminative similarity (target vs background) the tracker confidence.
 
 use std::collections::BTreeMap;
 

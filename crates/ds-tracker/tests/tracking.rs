@@ -397,3 +397,17 @@ fn bbox_unclipping_keeps_the_size_at_the_border() {
         "unclipped: extends past the border"
     );
 }
+
+#[test]
+fn removing_a_stream_forgets_its_targets_and_optionally_its_ids() {
+    let mut t = Tracker::new(config(
+        "TargetManagement:\n  probationAge: 0\nTrajectoryManagement:\n  useUniqueID: 0\n",
+    ));
+    let b = BBox::new(10.0, 10.0, 20.0, 40.0);
+    assert_eq!(step(&mut t, 0, &[det(b)], None).objects[0].object_id, 0);
+    t.remove_stream(0, false); // EOS without id reset: targets gone, counter kept
+    assert_eq!(t.num_targets(0), 0);
+    assert_eq!(step(&mut t, 1, &[det(b)], None).objects[0].object_id, 1);
+    t.remove_stream(0, true); // ids restart from 0
+    assert_eq!(step(&mut t, 2, &[det(b)], None).objects[0].object_id, 0);
+}
