@@ -142,8 +142,9 @@ struct Tracked {
 struct Run {
     /// Objects after dstracker, by frame.
     frames: BTreeMap<i32, Vec<Tracked>>,
-    /// Past-frame data: (frame of the batch, unique id, past frame numbers).
-    past: Vec<(i32, u64, Vec<u32>)>,
+    /// Past-frame data: (frame of the batch, unique id, past frame numbers, their
+    /// `trackerState`s).
+    past: Vec<(i32, u64, Vec<u32>, Vec<ds_meta::sys::TRACKER_STATE>)>,
 }
 
 /// Puts the cached detections on each batch reaching `pad`, as dsinfer would have.
@@ -184,7 +185,8 @@ fn track(max: u32, props: &str, dets: &BTreeMap<i32, Vec<Det>>) -> Run {
     ));
     inject(&p.by_name("trk").unwrap().static_pad("sink").unwrap(), dets);
     let frames: Arc<Mutex<BTreeMap<i32, Vec<Tracked>>>> = Arc::default();
-    let past: Arc<Mutex<Vec<(i32, u64, Vec<u32>)>>> = Arc::default();
+    let past: Arc<Mutex<Vec<(i32, u64, Vec<u32>, Vec<ds_meta::sys::TRACKER_STATE>)>>> =
+        Arc::default();
     let (f2, p2) = (frames.clone(), past.clone());
     p.by_name("out")
         .unwrap()
@@ -217,11 +219,12 @@ fn track(max: u32, props: &str, dets: &BTreeMap<i32, Vec<Det>>) -> Run {
                 if let Some(pf) = u.tracker_past_frames() {
                     for s in pf.streams() {
                         for o in TrackerPastFrames::objects(s) {
-                            let nums = TrackerPastFrames::frames(o)
-                                .iter()
-                                .map(|f| f.frameNum)
-                                .collect();
-                            p2.lock().unwrap().push((batch_frame, o.uniqueId, nums));
+                            let fs = TrackerPastFrames::frames(o);
+                            let nums = fs.iter().map(|f| f.frameNum).collect();
+                            let states = fs.iter().map(|f| f.trackerState).collect();
+                            p2.lock()
+                                .unwrap()
+                                .push((batch_frame, o.uniqueId, nums, states));
                         }
                     }
                 }
@@ -673,7 +676,7 @@ fn tracks_people_on_vtest_with_stable_ids() {
         .flat_map(|(n, objs)| objs.iter().map(move |o| (o.id, *n)))
         .collect();
     let mut probation_reported = 0;
-    for (batch_frame, id, frames) in &run.past {
+    for (batch_frame, id, frames, states) in &run.past {
         assert!(
             frames.windows(2).all(|w| w[0] < w[1])
                 && frames.iter().all(|f| (*f as i32) < *batch_frame),
@@ -685,6 +688,16 @@ fn tracks_people_on_vtest_with_stable_ids() {
                 frames.len(),
                 3,
                 "probationAge 3: frames {frames:?} of id {id}"
+            );
+            assert!(
+                states.iter().all(|s| *s == ds_meta::sys::TRACKER_STATE::TENTATIVE),
+                "{states:?}"
+            );
+        } else {
+            // frames of shadow tracking that were not output
+            assert!(
+                states.iter().all(|s| *s == ds_meta::sys::TRACKER_STATE::INACTIVE),
+                "{states:?}"
             );
         }
     }

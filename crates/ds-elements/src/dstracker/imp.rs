@@ -21,8 +21,6 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     )
 });
 
-/// `tracking-id-reset-mode` bit: new ids after a stream is removed (`NewIdAfterStreamReset`).
-const RESET_ON_STREAM_RESET: u32 = 1;
 /// `tracking-id-reset-mode` bit: ids restart from 0 after a stream's EOS (`FromZeroAfterEOS`).
 const RESET_FROM_ZERO_AFTER_EOS: u32 = 2;
 
@@ -388,9 +386,8 @@ impl BaseTransformImpl for DsTracker {
                     events::STREAM_EOS => st
                         .tracker
                         .remove_stream(source_id, mode & RESET_FROM_ZERO_AFTER_EOS != 0),
-                    events::PAD_DELETED => st
-                        .tracker
-                        .remove_stream(source_id, mode & RESET_ON_STREAM_RESET == 0),
+                    // the targets end, the id counter goes on (new ids after a stream reset)
+                    events::PAD_DELETED => st.tracker.remove_stream(source_id, false),
                     _ => {}
                 }
             }

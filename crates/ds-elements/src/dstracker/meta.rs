@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use ds_meta::infer::{PastFrame, PastFrameData, PastObject, PastStream};
 use ds_meta::sys::{self, NvDsMetaType};
 use ds_meta::{BatchMeta, CPayload, ObjectMeta};
-use ds_tracker::{BBox, Detection, FrameOutput, PastFrameObject};
+use ds_tracker::{BBox, Detection, FrameOutput, PastFrameObject, TargetState};
 
 /// The objects of one frame of the batch, as detections.
 pub(super) struct FrameObjects {
@@ -187,6 +187,11 @@ pub(super) fn past_stream(source_id: u32, objects: &[PastFrameObject]) -> PastSt
                         },
                         confidence: f.confidence,
                         age: f.age,
+                        state: Some(match f.state {
+                            TargetState::Tentative => sys::TRACKER_STATE::TENTATIVE,
+                            TargetState::Active => sys::TRACKER_STATE::ACTIVE,
+                            TargetState::Inactive => sys::TRACKER_STATE::INACTIVE,
+                        }),
                     })
                     .collect(),
             })

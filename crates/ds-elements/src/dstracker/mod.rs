@@ -38,8 +38,9 @@
 //!
 //! Properties, with nvtracker's names, types and defaults: `ll-lib-file` (required, as in
 //! nvtracker), `ll-config-file` (without it: the IOU tracker with the manual's defaults),
-//! `display-tracking-id` (true), `tracking-id-reset-mode` (0; bit 0: new ids after a stream
-//! is removed, bit 1: ids of a stream restart from 0 after its EOS), `enable-past-frame`
+//! `display-tracking-id` (true), `tracking-id-reset-mode` (0; bit 1: a stream's ids restart
+//! from 0 after its EOS; bit 0, new ids after a stream reset, is what a removed stream always
+//! gets: its targets end and its id counter goes on), `enable-past-frame`
 //! (true: DeepStream 7.1's nvtracker always reports past-frame data). Accepted with no
 //! effect (the portable tracker works on the batch frames, on the CPU, all streams at once):
 //! `tracker-width` (960), `tracker-height` (544), `gpu-id` (0), `enable-batch-process`
