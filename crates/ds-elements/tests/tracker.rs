@@ -813,7 +813,9 @@ fn dump_annotated_frames() {
             if n >= from && (n - from) % every == 0 {
                 gst::PadProbeReturn::Ok
             } else {
-                gst::PadProbeReturn::Drop
+                // the probe takes the buffer (dropped here): HANDLED
+                info.data.take();
+                gst::PadProbeReturn::Handled
             }
         });
     run(&p, Duration::from_secs(240)).unwrap();
