@@ -12,7 +12,8 @@
 //!    `maxShadowTrackingAge` frames, or whose box left the frame, is terminated;
 //! 5. an unmatched detection starts a new target (in probation) unless its IOU with an
 //!    existing target exceeds `minIouDiff4NewTarget` or the stream has
-//!    `maxTargetsPerStream` targets;
+//!    `maxTargetsPerStream` targets (with the cascaded matcher, tentative detections,
+//!    below `tentativeDetectorConfidence`, start none);
 //! 6. output: targets past probation (age ≥ `probationAge`) that are matched, or unmatched
 //!    with a tracker confidence ≥ `minTrackerConfidence` (only NvDCF's visual tracker gives
 //!    unmatched targets a confidence; here the colour-histogram approximation, with frames);
@@ -312,44 +313,46 @@ impl Tracker {
             (total >= a.min_overall && total > 0.0 && (iou > 0.0 || appearance)).then_some(total)
         };
         let mut pairs: Vec<(usize, usize)> = Vec::new();
-        let candidates =
-            |ts: &dyn Fn(&Target) -> bool, ds: &dyn Fn(usize) -> bool, iou_only: bool, min: f32| {
-                let mut v = Vec::new();
-                for (ti, t) in stream.targets.iter().enumerate() {
-                    if !ts(t) {
+        let candidates = |ts: &dyn Fn(usize, &Target) -> bool,
+                          ds: &dyn Fn(usize) -> bool,
+                          iou_only: bool,
+                          min: f32| {
+            let mut v = Vec::new();
+            for (ti, t) in stream.targets.iter().enumerate() {
+                if !ts(ti, t) {
+                    continue;
+                }
+                for k in 0..dets.len() {
+                    if !ds(k) {
                         continue;
                     }
-                    for k in 0..dets.len() {
-                        if !ds(k) {
-                            continue;
-                        }
-                        if let Some(s) = score(t, k, iou_only)
-                            && s >= min
-                        {
-                            v.push(Candidate {
-                                target: ti,
-                                detection: k,
-                                score: s,
-                            });
-                        }
+                    if let Some(s) = score(t, k, iou_only)
+                        && s >= min
+                    {
+                        v.push(Candidate {
+                            target: ti,
+                            detection: k,
+                            score: s,
+                        });
                     }
                 }
-                v
-            };
+            }
+            v
+        };
         match cfg.association.matcher {
             MatcherType::Greedy => {
-                let c = candidates(&|_| true, &|_| true, false, f32::MIN);
+                let c = candidates(&|_, _| true, &|_| true, false, f32::MIN);
                 pairs.extend(assoc::greedy(c, &mut t_used, &mut d_used));
             }
             MatcherType::Cascaded => {
                 let tent = cfg.association.tentative_detector_confidence;
                 let confirmed = |k: usize| input.detections[dets[k]].confidence >= tent;
-                let c = candidates(&|t| t.validated, &confirmed, false, f32::MIN);
+                let c = candidates(&|_, t| t.validated, &confirmed, false, f32::MIN);
                 pairs.extend(assoc::greedy(c, &mut t_used, &mut d_used));
                 let used_t = t_used.clone();
                 let used_d = d_used.clone();
                 let c = candidates(
-                    &|t| t.validated && !used_t[index_of(&stream.targets, t)],
+                    &|ti, t| t.validated && !used_t[ti],
                     &|k| !confirmed(k) && !used_d[k],
                     true,
                     cfg.association.min_tentative_iou,
@@ -357,7 +360,7 @@ impl Tracker {
                 pairs.extend(assoc::greedy(c, &mut t_used, &mut d_used));
                 let used_d = d_used.clone();
                 let c = candidates(
-                    &|t| !t.validated,
+                    &|_, t| !t.validated,
                     &|k| confirmed(k) && !used_d[k],
                     true,
                     cfg.association.min_iou,
@@ -486,7 +489,14 @@ impl Tracker {
         });
 
         // 5. new targets, most confident detections first
-        let mut fresh: Vec<usize> = (0..dets.len()).filter(|&k| !d_used[k]).collect();
+        // (with the cascaded matcher, tentative detections only continue targets, as in
+        // NvSORT / ByteTrack: they start none)
+        let cascaded = cfg.association.matcher == MatcherType::Cascaded;
+        let tentative = cfg.association.tentative_detector_confidence;
+        let mut fresh: Vec<usize> = (0..dets.len())
+            .filter(|&k| !d_used[k])
+            .filter(|&k| !cascaded || input.detections[dets[k]].confidence >= tentative)
+            .collect();
         fresh.sort_by(|&a, &b| {
             input.detections[dets[b]]
                 .confidence
@@ -594,13 +604,6 @@ fn visual_search(
         ..*last
     });
     (best.1 >= 0.0).then_some(best)
-}
-
-fn index_of(targets: &[Target], t: &Target) -> usize {
-    targets
-        .iter()
-        .position(|x| std::ptr::eq(x, t))
-        .unwrap_or(usize::MAX)
 }
 
 /// Reports a target for this frame: output object, or a pending past frame (and a shadow

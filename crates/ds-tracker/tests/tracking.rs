@@ -411,3 +411,30 @@ fn removing_a_stream_forgets_its_targets_and_optionally_its_ids() {
     t.remove_stream(0, true); // ids restart from 0
     assert_eq!(step(&mut t, 2, &[det(b)], None).objects[0].object_id, 0);
 }
+
+#[test]
+fn cascaded_matching_continues_targets_with_tentative_detections() {
+    // NvSORT-like: tentative detections (0.2 <= conf < 0.5) match validated targets on IOU
+    // only, and start no target
+    let yaml = "BaseConfig:\n  minDetectorConfidence: 0.2\nTargetManagement:\n  probationAge: 1\nTrajectoryManagement:\n  useUniqueID: 0\nDataAssociator:\n  associationMatcherType: 1\n  tentativeDetectorConfidence: 0.5\n  minMatchingScore4TentativeIou: 0.3\nStateEstimator:\n  stateEstimatorType: 2\n";
+    let mut t = Tracker::new(config(yaml));
+    let at = |f: u32| BBox::new(50.0 + 3.0 * f as f32, 60.0, 30.0, 80.0);
+    for f in 0..4 {
+        step(&mut t, f, &[det(at(f))], None);
+    }
+    let mut weak = det(at(4));
+    weak.confidence = 0.3;
+    let mut weak_far = det(BBox::new(250.0, 60.0, 30.0, 80.0));
+    weak_far.confidence = 0.3;
+    let out = step(&mut t, 4, &[weak, weak_far], None);
+    assert_eq!(out.objects.len(), 1);
+    assert_eq!(
+        (out.objects[0].object_id, out.objects[0].detection),
+        (0, Some(0))
+    );
+    assert_eq!(
+        t.num_targets(0),
+        1,
+        "the weak far detection started no target"
+    );
+}
