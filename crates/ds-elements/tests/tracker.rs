@@ -690,13 +690,17 @@ fn tracks_people_on_vtest_with_stable_ids() {
                 "probationAge 3: frames {frames:?} of id {id}"
             );
             assert!(
-                states.iter().all(|s| *s == ds_meta::sys::TRACKER_STATE::TENTATIVE),
+                states
+                    .iter()
+                    .all(|s| *s == ds_meta::sys::TRACKER_STATE::TENTATIVE),
                 "{states:?}"
             );
         } else {
             // frames of shadow tracking that were not output
             assert!(
-                states.iter().all(|s| *s == ds_meta::sys::TRACKER_STATE::INACTIVE),
+                states
+                    .iter()
+                    .all(|s| *s == ds_meta::sys::TRACKER_STATE::INACTIVE),
                 "{states:?}"
             );
         }
@@ -753,14 +757,14 @@ fn properties_have_nvtracker_names_and_defaults() {
         &common::root().join("configs/deepstream-test2/portable/dstest2_tracker_config.txt"),
     )
     .unwrap();
-    e.set_property("tracker-width", ini.tracker_width.unwrap());
-    e.set_property("tracker-height", ini.tracker_height.unwrap());
-    e.set_property("gpu-id", ini.gpu_id.unwrap());
-    e.set_property("ll-lib-file", ini.ll_lib_file.clone());
-    e.set_property(
-        "ll-config-file",
-        ini.ll_config_file.as_ref().map(|p| p.display().to_string()),
-    );
+    for (name, value) in ini.properties() {
+        match value {
+            ds_tracker::PropertyValue::UInt(v) => e.set_property(name, v),
+            ds_tracker::PropertyValue::Int(v) => e.set_property(name, v),
+            ds_tracker::PropertyValue::Bool(v) => e.set_property(name, v),
+            ds_tracker::PropertyValue::Str(v) => e.set_property(name, v),
+        }
+    }
     assert_eq!(e.property::<u32>("tracker-width"), 640);
     assert_eq!(
         e.property::<Option<String>>("ll-lib-file").as_deref(),

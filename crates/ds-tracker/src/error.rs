@@ -50,6 +50,20 @@ pub enum ConfigError {
         /// What was expected instead.
         expected: String,
     },
+    /// A value of the INI file has the wrong type.
+    #[error("{file}: [{group}] {key}={value}: expected {expected}")]
+    IniValue {
+        /// The INI file.
+        file: PathBuf,
+        /// Group (`tracker`).
+        group: String,
+        /// Key.
+        key: String,
+        /// The value as written.
+        value: String,
+        /// What was expected instead.
+        expected: String,
+    },
     /// A value selects something the portable tracker does not implement.
     #[error("{file}: {group}.{key}: {value}: {what} is not supported by the portable tracker")]
     Unsupported {

@@ -75,7 +75,65 @@ pub struct TrackerIni {
     pub unknown_keys: Vec<String>,
 }
 
+/// A property value from the INI file (what the samples pass to `g_object_set`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropertyValue {
+    /// An unsigned integer property (`tracker-width` ...).
+    UInt(u32),
+    /// A signed integer property (`compute-hw`).
+    Int(i32),
+    /// A boolean property (`enable-batch-process` ...).
+    Bool(bool),
+    /// A string property (`ll-lib-file`, `ll-config-file`, `sub-batches`).
+    Str(String),
+}
+
 impl TrackerIni {
+    /// The nvtracker properties the file sets, by property name, in the file's key order as
+    /// the samples map them (TRACKER-INI: `tracker-width`, `tracker-height`, `gpu-id`,
+    /// `ll-lib-file`, `ll-config-file` resolved against the INI's folder, and the optional
+    /// ones). deepstream-app's `enable` is not a property and is left out.
+    pub fn properties(&self) -> Vec<(&'static str, PropertyValue)> {
+        use PropertyValue::{Bool, Str, UInt};
+        let mut v = Vec::new();
+        let mut u = |name, x: Option<u32>| {
+            if let Some(x) = x {
+                v.push((name, UInt(x)));
+            }
+        };
+        u("tracker-width", self.tracker_width);
+        u("tracker-height", self.tracker_height);
+        u("gpu-id", self.gpu_id);
+        u("tracking-id-reset-mode", self.tracking_id_reset_mode);
+        u("tracking-surface-type", self.tracking_surface_type);
+        u("user-meta-pool-size", self.user_meta_pool_size);
+        if let Some(s) = &self.ll_lib_file {
+            v.push(("ll-lib-file", Str(s.clone())));
+        }
+        if let Some(p) = &self.ll_config_file {
+            v.push(("ll-config-file", Str(p.to_string_lossy().into_owned())));
+        }
+        for (name, b) in [
+            ("enable-batch-process", self.enable_batch_process),
+            ("enable-past-frame", self.enable_past_frame),
+            ("display-tracking-id", self.display_tracking_id),
+        ] {
+            if let Some(b) = b {
+                v.push((name, Bool(b)));
+            }
+        }
+        if let Some(x) = self.compute_hw {
+            v.push((
+                "compute-hw",
+                PropertyValue::Int(x.min(i32::MAX as u32) as i32),
+            ));
+        }
+        if let Some(s) = &self.sub_batches {
+            v.push(("sub-batches", Str(s.clone())));
+        }
+        v
+    }
+
     /// Reads the `[tracker]` group of `path`. Values are checked (integers, 0/1 booleans);
     /// `ll-lib-file` is checked with [`check_ll_lib_file`]; `ll-config-file` is resolved
     /// relative to `path`'s folder but not read (the element reads it at start).
@@ -124,7 +182,7 @@ impl TrackerIni {
             let key = key.trim();
             // configparser keeps inline text; GKeyFile too: drop only a `#` comment after a value
             let value = value.split(" #").next().unwrap_or("").trim();
-            let bad = |expected: &str| ConfigError::BadValue {
+            let bad = |expected: &str| ConfigError::IniValue {
                 file: file.clone(),
                 group: "tracker".into(),
                 key: key.into(),

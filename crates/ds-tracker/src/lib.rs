@@ -53,7 +53,7 @@ pub use appearance::RgbaImage;
 pub use config::{ConfigReport, MatcherType, StateEstimatorType, TrackerConfig, TrackerKind};
 pub use error::ConfigError;
 pub use geometry::BBox;
-pub use ini::{NVIDIA_LIB, PORTABLE_LIB, TrackerIni, check_ll_lib_file};
+pub use ini::{NVIDIA_LIB, PORTABLE_LIB, PropertyValue, TrackerIni, check_ll_lib_file};
 pub use tracker::{
     Detection, FrameInput, FrameOutput, PastFrame, PastFrameObject, TargetState, TrackedObject,
     Tracker,

@@ -353,8 +353,7 @@ fn ini_errors_name_file_group_and_key() {
     let e = TrackerIni::from_str_at("[tracker]\ntracker-width=wide\n", p).expect_err("int");
     assert_eq!(
         e.to_string(),
-        "/cfg/tracker.txt: tracker.tracker-width: \"wide\": expected a non-negative integer"
-            .replace('"', "")
+        "/cfg/tracker.txt: [tracker] tracker-width=wide: expected a non-negative integer"
     );
     let e = TrackerIni::from_str_at("[property]\ngpu-id=0\n", p).expect_err("group");
     assert_eq!(
@@ -370,6 +369,29 @@ fn ini_errors_name_file_group_and_key() {
         (Some(true), Some(false))
     );
     assert_eq!(ini.unknown_keys, vec!["foo"]);
+    use ds_tracker::PropertyValue::{Bool, Str, UInt};
+    let portable =
+        TrackerIni::from_file(&test2("portable/dstest2_tracker_config.txt")).expect("ini");
+    let dir = test2("portable");
+    assert_eq!(
+        portable.properties(),
+        vec![
+            ("tracker-width", UInt(640)),
+            ("tracker-height", UInt(384)),
+            ("gpu-id", UInt(0)),
+            ("ll-lib-file", Str("libds_tracker".into())),
+            (
+                "ll-config-file",
+                Str(dir
+                    .join("config_tracker_NvDCF_perf.yml")
+                    .display()
+                    .to_string())
+            ),
+        ]
+    );
+    let app =
+        TrackerIni::from_str_at("[tracker]\nenable=1\nenable-batch-process=1\n", p).expect("ok");
+    assert_eq!(app.properties(), vec![("enable-batch-process", Bool(true))]);
     assert_eq!(
         ini.ll_config_file,
         Some(PathBuf::from("/cfg/a.yml;/cfg/b.yml"))
