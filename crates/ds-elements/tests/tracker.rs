@@ -145,6 +145,8 @@ struct Run {
     /// Past-frame data: (frame of the batch, unique id, past frame numbers, their
     /// `trackerState`s).
     past: Vec<(i32, u64, Vec<u32>, Vec<ds_meta::sys::TRACKER_STATE>)>,
+    /// Shadow tracks (`NVDS_TRACKER_SHADOW_LIST_META`): (frame of the batch, unique ids).
+    shadow: Vec<(i32, Vec<u64>)>,
 }
 
 /// Puts the cached detections on each batch reaching `pad`, as dsinfer would have.
@@ -187,7 +189,8 @@ fn track(max: u32, props: &str, dets: &BTreeMap<i32, Vec<Det>>) -> Run {
     let frames: Arc<Mutex<BTreeMap<i32, Vec<Tracked>>>> = Arc::default();
     let past: Arc<Mutex<Vec<(i32, u64, Vec<u32>, Vec<ds_meta::sys::TRACKER_STATE>)>>> =
         Arc::default();
-    let (f2, p2) = (frames.clone(), past.clone());
+    let shadow: Arc<Mutex<Vec<(i32, Vec<u64>)>>> = Arc::default();
+    let (f2, p2, s2) = (frames.clone(), past.clone(), shadow.clone());
     p.by_name("out")
         .unwrap()
         .static_pad("sink")
@@ -216,6 +219,25 @@ fn track(max: u32, props: &str, dets: &BTreeMap<i32, Vec<Det>>) -> Run {
                 f2.lock().unwrap().insert(f.frame_num(), v);
             }
             for u in bm.user_metas() {
+                if u.meta_type() == ds_meta::NvDsMetaType::NVDS_TRACKER_SHADOW_LIST_META {
+                    // same C struct as the past-frame data
+                    // SAFETY: NVDS_TRACKER_SHADOW_LIST_META holds an NvDsTargetMiscDataBatch.
+                    let b = unsafe {
+                        &*(u.as_sys().user_meta_data
+                            as *const ds_meta::sys::NvDsTargetMiscDataBatch)
+                    };
+                    // SAFETY: list holds numFilled streams, each numFilled objects.
+                    let streams =
+                        unsafe { std::slice::from_raw_parts(b.list, b.numFilled as usize) };
+                    let ids = streams
+                        .iter()
+                        .flat_map(|st| unsafe {
+                            std::slice::from_raw_parts(st.list, st.numFilled as usize)
+                        })
+                        .map(|o| o.uniqueId)
+                        .collect();
+                    s2.lock().unwrap().push((batch_frame, ids));
+                }
                 if let Some(pf) = u.tracker_past_frames() {
                     for s in pf.streams() {
                         for o in TrackerPastFrames::objects(s) {
@@ -234,7 +256,12 @@ fn track(max: u32, props: &str, dets: &BTreeMap<i32, Vec<Det>>) -> Run {
     run(&p, Duration::from_secs(240)).unwrap();
     let frames = frames.lock().unwrap().clone();
     let past = past.lock().unwrap().clone();
-    Run { frames, past }
+    let shadow = shadow.lock().unwrap().clone();
+    Run {
+        frames,
+        past,
+        shadow,
+    }
 }
 
 /// One id's life: first and last frame, box centres there, number of frames output.
@@ -709,6 +736,50 @@ fn tracks_people_on_vtest_with_stable_ids() {
 }
 
 const BATCH: &str = "video/x-raw(memory:DsBatch),format=RGBA";
+
+#[test]
+fn shadow_tracks_and_past_frame_switches() {
+    let dets = detections();
+    // the test2 config with outputShadowTracks: 1, without past-frame output
+    let text = std::fs::read_to_string(common::root().join(CONFIG)).unwrap();
+    let yml = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dstracker-shadow.yml");
+    std::fs::write(
+        &yml,
+        text.replace(
+            "TargetManagement:\n",
+            "TargetManagement:\n  outputShadowTracks: 1\n",
+        ),
+    )
+    .unwrap();
+    let run = track(
+        120,
+        &format!(
+            "ll-lib-file=libds_tracker ll-config-file={} enable-past-frame=false display-tracking-id=false",
+            yml.display()
+        ),
+        &dets,
+    );
+    assert!(run.past.is_empty(), "enable-past-frame=false");
+    assert!(
+        run.shadow.len() > 10,
+        "{} batches with shadow tracks",
+        run.shadow.len()
+    );
+    for (n, ids) in &run.shadow {
+        let out: Vec<u64> = run.frames[n].iter().map(|o| o.id).collect();
+        assert!(
+            ids.iter().all(|id| !out.contains(id)),
+            "frame {n}: shadow tracks {ids:?} are not output ({out:?})"
+        );
+    }
+    // display-tracking-id=false: the label alone
+    assert!(
+        run.frames
+            .values()
+            .flatten()
+            .all(|o| !o.text.ends_with(&format!(" {}", o.id)))
+    );
+}
 
 #[test]
 fn bad_settings_are_element_errors_naming_the_file() {

@@ -438,3 +438,29 @@ fn cascaded_matching_continues_targets_with_tentative_detections() {
         "the weak far detection started no target"
     );
 }
+
+#[test]
+fn mahalanobis_gating_rejects_a_detection_far_from_the_prediction() {
+    // a target moving right 2 px/frame; then a detection overlapping its box but 30 px
+    // lower: with thresholdMahalanobis 9.49 (chi-square 95 %, 4 dof) it starts a new target
+    let base = "TargetManagement:\n  probationAge: 0\n  minIouDiff4NewTarget: 0.9\nTrajectoryManagement:\n  useUniqueID: 0\nStateEstimator:\n  stateEstimatorType: 2\n  noiseWeightVar4Loc: 0.05\n  noiseWeightVar4Vel: 0.00625\nDataAssociator:\n  usePrediction4Assoc: 1\n";
+    for (gate, same) in [("", true), ("  thresholdMahalanobis: 9.4877\n", false)] {
+        let mut t = Tracker::new(config(&format!("{base}{gate}")));
+        for f in 0..10 {
+            step(
+                &mut t,
+                f,
+                &[det(BBox::new(50.0 + 2.0 * f as f32, 60.0, 30.0, 80.0))],
+                None,
+            );
+        }
+        let out = step(&mut t, 10, &[det(BBox::new(70.0, 90.0, 30.0, 80.0))], None);
+        assert_eq!(
+            out.objects
+                .iter()
+                .any(|o| o.object_id == 0 && o.detection.is_some()),
+            same,
+            "gate {gate:?}: {out:?}"
+        );
+    }
+}
