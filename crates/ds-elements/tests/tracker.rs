@@ -900,3 +900,82 @@ fn dump_annotated_frames() {
         dir.display()
     );
 }
+
+/// Two sources in one batch (the same clip and detections): each stream has its own targets
+/// and id counter; with `useUniqueID: 1` the stream id is in the ids' upper 32 bits.
+#[test]
+fn streams_of_a_batch_are_tracked_apart() {
+    let dets = detections();
+    init();
+    let text = std::fs::read_to_string(common::root().join(CONFIG)).unwrap();
+    for unique in [false, true] {
+        let yml = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("dstracker-unique{unique}.yml"));
+        std::fs::write(
+            &yml,
+            text.replace(
+                "useUniqueID: 0",
+                &format!("useUniqueID: {}", u8::from(unique)),
+            ),
+        )
+        .unwrap();
+        let branch = |pad: u32| {
+            format!(
+                "filesrc location={} ! h264parse ! avdec_h264 ! identity eos-after=100 ! m.sink_{pad} ",
+                clip("vtest.h264")
+            )
+        };
+        let p = launch(&format!(
+            "{}{}dsstreammux name=m batch-size=2 width={W} height={H} batched-push-timeout=-1 ! \
+             dstracker name=trk ll-lib-file=libds_tracker ll-config-file={} ! fakesink name=out",
+            branch(0),
+            branch(1),
+            yml.display()
+        ));
+        inject(
+            &p.by_name("trk").unwrap().static_pad("sink").unwrap(),
+            &dets,
+        );
+        let seen: Arc<Mutex<BTreeMap<(i32, u32), Vec<u64>>>> = Arc::default();
+        let two: Arc<Mutex<usize>> = Arc::default();
+        let (s2, t2) = (seen.clone(), two.clone());
+        p.by_name("out")
+            .unwrap()
+            .static_pad("sink")
+            .unwrap()
+            .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+                let bm = BatchMeta::from_buffer(info.buffer().unwrap()).unwrap();
+                if bm.frames().count() == 2 {
+                    *t2.lock().unwrap() += 1;
+                }
+                for f in bm.frames() {
+                    let mut ids: Vec<u64> = f.objects().map(|o| o.object_id()).collect();
+                    ids.sort();
+                    s2.lock()
+                        .unwrap()
+                        .insert((f.frame_num(), f.source_id()), ids);
+                }
+                gst::PadProbeReturn::Ok
+            });
+        run(&p, Duration::from_secs(120)).unwrap();
+        let seen = seen.lock().unwrap();
+        assert!(*two.lock().unwrap() > 50, "batches of two frames");
+        let mut compared = 0;
+        for n in 0..100 {
+            let (Some(a), Some(b)) = (seen.get(&(n, 0)), seen.get(&(n, 1))) else {
+                continue;
+            };
+            let want: Vec<u64> = if unique {
+                a.iter().map(|id| id | (1 << 32)).collect()
+            } else {
+                a.clone()
+            };
+            assert_eq!(b, &want, "useUniqueID {unique}, frame {n}");
+            if unique {
+                assert!(a.iter().all(|id| id >> 32 == 0), "stream 0: {a:?}");
+            }
+            compared += 1;
+        }
+        assert!(compared >= 95, "{compared} frames of both streams");
+    }
+}
