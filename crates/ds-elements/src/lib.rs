@@ -13,6 +13,7 @@
 //! | `nvstreamdemux` | [`dsstreamdemux`] |
 //! | `nvdslogger` | [`dslogger`] |
 //! | `nvurisrcbin` | [`dsurisrcbin`] |
+//! | `nvtracker` | [`dstracker`] |
 //!
 //! Batches travel as described in `docs/batch-format.md`: caps
 //! `video/x-raw(memory:DsBatch), format=RGBA`, one `gst::Memory` per frame, and an
@@ -37,6 +38,7 @@ pub mod dsstreamdemux;
 pub mod dsstreammux;
 pub mod dstiler;
 pub mod dsurisrcbin;
+pub mod dstracker;
 pub mod dsvideoconvert;
 pub mod events;
 pub(crate) mod latency;
@@ -55,6 +57,7 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsstreamdemux",
     "dslogger",
     "dsurisrcbin",
+    "dstracker",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -68,6 +71,7 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsstreamdemux::register(plugin)?;
     dslogger::register(plugin)?;
     dsurisrcbin::register(plugin)?;
+    dstracker::register(plugin)?;
     Ok(())
 }
 
