@@ -9,6 +9,7 @@
 //! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
 //! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
 //! - [`input`]: checks of the samples' input files.
+//! - [`tracker`]: TRACKER-INI (the `[tracker]` INI file onto nvtracker's properties).
 //! - [`source`]: SRC-BIN (`source-bin-NN` around `uridecodebin`), TILER-GRID, URI checks.
 //!
 //! A sample's `main` reads like the Python one:
@@ -33,6 +34,7 @@ pub mod perf;
 pub mod platform;
 pub mod sink;
 pub mod source;
+pub mod tracker;
 
 use anyhow::Context as _;
 
