@@ -5,6 +5,7 @@
 //! - [`sink`]: `--sink auto|display|file|fake` (SINK-SELECT of the samples, plus an MP4 file).
 //! - [`bus`]: `bus_call` (errors and warnings with their source element), the main loop, and
 //!   Ctrl-C → EOS so files are finalised.
+//! - [`dynamic`]: sources added to and removed from a PLAYING pipeline (runtime_source_add_delete).
 //! - [`perf`]: the samples' per-stream FPS counter (`**PERF:  {'stream0': 30.0} `).
 //! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
 //! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
@@ -28,6 +29,7 @@
 
 pub mod backend;
 pub mod bus;
+pub mod dynamic;
 pub mod input;
 pub mod paths;
 pub mod perf;

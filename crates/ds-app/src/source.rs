@@ -239,8 +239,9 @@ pub fn source_of(object: &gst::Object) -> Option<(usize, String)> {
             && let Ok(index) = n.parse::<usize>()
             && let Some(bin) = o.downcast_ref::<gst::Bin>()
         {
-            let uri = bin
-                .by_name("uri-decode-bin")
+            // the sample's bin around `uri-decode-bin`, or a bare uridecodebin (runtime add/delete)
+            let holder = if bin.has_property("uri") { Some(bin.clone().upcast::<gst::Element>()) } else { bin.by_name("uri-decode-bin") };
+            let uri = holder
                 .filter(|e| e.has_property("uri"))
                 .and_then(|e| e.property::<Option<String>>("uri"))
                 .unwrap_or_default();
