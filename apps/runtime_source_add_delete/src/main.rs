@@ -55,14 +55,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<ds_app::bus::PipelineError>().is_some() => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("Error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    ds_app::exit_code(run(Args::parse()))
 }
 
 /// The sample's globals: `g_source_enabled`, `g_eos_list`, `g_source_bin_list`,

@@ -74,3 +74,30 @@ pub fn init(backend: Option<&str>) -> anyhow::Result<Backend> {
     eprintln!("Backend: {} ({})", backend.name(), platform::PlatformInfo::get().describe());
     Ok(backend)
 }
+
+/// The process exit status of a sample's `run`: success, or failure after printing the error
+/// (`Error: ...` with its causes); a [`bus::PipelineError`] was printed by the bus handler
+/// already, with its element, and is not printed again.
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<bus::PipelineError>().is_some() => std::process::ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// BATCH-OVERRIDE of the samples: when the inference element's `batch-size` (read back after
+/// `config-file-path` was set) differs from `sources`, prints
+/// `WARNING: Overriding infer-config batch-size <cfg>  with number of sources  <n>  ` and sets
+/// it to `sources`.
+pub fn override_batch_size(pgie: &gst::Element, sources: usize) {
+    use gst::prelude::*;
+    let pgie_batch_size: u32 = pgie.property("batch-size");
+    if pgie_batch_size as usize != sources {
+        println!("WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {sources}  \n");
+        pgie.set_property("batch-size", sources as u32);
+    }
+}
