@@ -118,9 +118,9 @@ fn two_streams_each_with_their_own_analytics() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "exit {:?}\n{stdout}\n{stderr}", out.status);
     let per = |s: u32| stdout.lines().filter(|l| l.starts_with("Frame Number=") && l.contains(&format!(" stream id= {s} "))).count();
-    assert_eq!((per(0), per(1)), (50, 60));
+    assert_eq!((per(0), per(1)), (50, 63));
     // every frame has its analytics (the -stream-all rules apply to both)
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("Linecrossing Cumulative: ")).count(), 110);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("Linecrossing Cumulative: ")).count(), 113);
     summary_count(&stdout, 0, "East");
     summary_count(&stdout, 1, "West");
 }
