@@ -127,9 +127,13 @@ impl Track {
     }
 }
 
+/// A line rule's geometry in frame pixels: the line, the unit direction, the crossing sense,
+/// the segment's ends.
+type LineGeometry = (Line, (f64, f64), CrossingSense, Point, Point);
+
 struct Rules {
     cfg: StreamRules,
-    lines: Vec<(Line, (f64, f64), CrossingSense, Point, Point)>,
+    lines: Vec<LineGeometry>,
     dirs: Vec<(f64, f64)>,
 }
 

@@ -136,7 +136,7 @@ fn roi_inverse_roi_and_overcrowding() {
     assert_eq!(r0.objects[0].roi_status, ["In"]);
     assert!(r0.objects[1].roi_status.is_empty() && r0.objects[2].roi_status.is_empty());
     assert_eq!(r0.obj_in_roi_cnt["OC"], 1);
-    assert_eq!(r0.oc_status["OC"], false, "1 < object-threshold 2");
+    assert!(!r0.oc_status["OC"], "1 < object-threshold 2");
     assert_eq!(r0.objects[0].oc_status, ["OC"]);
     let r1 = s1.process(0, &objs);
     assert_eq!(r1.obj_in_roi_cnt["Out"], 2, "inverse: the two outside");
