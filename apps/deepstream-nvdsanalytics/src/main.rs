@@ -99,7 +99,11 @@ fn py_dict<V: Display>(m: &BTreeMap<String, V>) -> String {
 type Last = Arc<Mutex<BTreeMap<u32, ds_meta::AnalyticsFrameMeta>>>;
 
 /// `nvanalytics_src_pad_buffer_probe` of the Python sample.
-fn nvanalytics_src_pad_buffer_probe(buffer: &gst::BufferRef, perf: &ds_app::perf::PerfData, last: &Last) {
+fn nvanalytics_src_pad_buffer_probe(
+    buffer: &gst::BufferRef,
+    perf: &ds_app::perf::PerfData,
+    last: &Last,
+) {
     let Some(batch_meta) = BatchMeta::from_buffer(buffer) else {
         return;
     };
@@ -116,16 +120,24 @@ fn nvanalytics_src_pad_buffer_probe(buffer: &gst::BufferRef, perf: &ds_app::perf
                 obj_counter[c] += 1;
             }
             for user_meta in obj_meta.user_metas() {
-                let Some(info) = user_meta.analytics_obj() else { continue };
+                let Some(info) = user_meta.analytics_obj() else {
+                    continue;
+                };
                 let id = obj_meta.object_id();
                 if !info.dir_status.is_empty() {
                     out += &format!("Object {id} moving in direction: {}\n", info.dir_status);
                 }
                 if !info.lc_status.is_empty() {
-                    out += &format!("Object {id} line crossing status: {}\n", py_list(&info.lc_status));
+                    out += &format!(
+                        "Object {id} line crossing status: {}\n",
+                        py_list(&info.lc_status)
+                    );
                 }
                 if !info.oc_status.is_empty() {
-                    out += &format!("Object {id} overcrowding status: {}\n", py_list(&info.oc_status));
+                    out += &format!(
+                        "Object {id} overcrowding status: {}\n",
+                        py_list(&info.oc_status)
+                    );
                 }
                 if !info.roi_status.is_empty() {
                     out += &format!("Object {id} roi status: {}\n", py_list(&info.roi_status));
@@ -133,7 +145,9 @@ fn nvanalytics_src_pad_buffer_probe(buffer: &gst::BufferRef, perf: &ds_app::perf
             }
         }
         for user_meta in frame_meta.user_metas() {
-            let Some(m) = user_meta.analytics_frame() else { continue };
+            let Some(m) = user_meta.analytics_frame() else {
+                continue;
+            };
             if !m.obj_in_roi_cnt.is_empty() {
                 out += &format!("Objs in ROI: {}\n", py_dict(&m.obj_in_roi_cnt));
             }
@@ -141,12 +155,17 @@ fn nvanalytics_src_pad_buffer_probe(buffer: &gst::BufferRef, perf: &ds_app::perf
                 out += &format!("Linecrossing Cumulative: {}\n", py_dict(&m.obj_lc_cum_cnt));
             }
             if !m.obj_lc_curr_cnt.is_empty() {
-                out += &format!("Linecrossing Current Frame: {}\n", py_dict(&m.obj_lc_curr_cnt));
+                out += &format!(
+                    "Linecrossing Current Frame: {}\n",
+                    py_dict(&m.obj_lc_curr_cnt)
+                );
             }
             if !m.oc_status.is_empty() {
                 out += &format!("Overcrowding status: {}\n", py_dict(&m.oc_status));
             }
-            last.lock().unwrap_or_else(|e| e.into_inner()).insert(frame_meta.pad_index(), m);
+            last.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(frame_meta.pad_index(), m);
         }
         out += &format!(
             "Frame Number= {} stream id= {} Number of Objects= {} Vehicle_count= {} Person_count= {}\n",
@@ -165,7 +184,11 @@ fn nvanalytics_src_pad_buffer_probe(buffer: &gst::BufferRef, perf: &ds_app::perf
 fn run(args: Args) -> anyhow::Result<()> {
     let backend = ds_app::init(Some(&args.app.backend))?;
     let sink_kind = SinkKind::resolve(&args.app.sink, APP, args.app.output.clone())?;
-    let uris: Vec<String> = args.uris.iter().map(|i| ds_app::source::to_uri(i)).collect();
+    let uris: Vec<String> = args
+        .uris
+        .iter()
+        .map(|i| ds_app::source::to_uri(i))
+        .collect();
     let number_sources = uris.len();
     let perf_data = ds_app::perf::PerfData::new(number_sources);
     let analytics_config = match &args.analytics_config {
@@ -180,7 +203,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     println!("Creating streamux \n ");
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
-    let opts = SourceOptions { file_loop: false, verbose: true };
+    let opts = SourceOptions {
+        file_loop: false,
+        verbose: true,
+    };
     for (i, uri) in uris.iter().enumerate() {
         println!("Creating source_bin  {i}  \n ");
         let source_bin = ds_app::source::create_source_bin(backend, i, uri, &opts)?;
@@ -189,11 +215,16 @@ fn run(args: Args) -> anyhow::Result<()> {
         let sinkpad = streammux
             .request_pad_simple(&padname)
             .with_context(|| format!("Unable to create sink pad {padname} of the streammux"))?;
-        let srcpad = source_bin.static_pad("src").context("Unable to create src pad bin")?;
-        srcpad.link(&sinkpad).with_context(|| format!("linking source {i} to the streammux"))?;
+        let srcpad = source_bin
+            .static_pad("src")
+            .context("Unable to create src pad bin")?;
+        srcpad
+            .link(&sinkpad)
+            .with_context(|| format!("linking source {i} to the streammux"))?;
     }
-    let queues: Vec<gst::Element> =
-        (1..=7).map(|i| backend.make("queue", &format!("queue{i}"))).collect::<anyhow::Result<_>>()?;
+    let queues: Vec<gst::Element> = (1..=7)
+        .map(|i| backend.make("queue", &format!("queue{i}")))
+        .collect::<anyhow::Result<_>>()?;
     println!("Creating Pgie \n ");
     let pgie = backend.make("nvinfer", "primary-inference")?;
     println!("Creating nvtracker \n ");
@@ -243,25 +274,48 @@ fn run(args: Args) -> anyhow::Result<()> {
     tiler.set_property("height", TILED_OUTPUT_HEIGHT);
 
     // Set properties of tracker
-    ds_app::tracker::configure_from_ini(&tracker, &backend.config(APP, "dsnvanalytics_tracker_config.txt")?)?;
+    ds_app::tracker::configure_from_ini(
+        &tracker,
+        &backend.config(APP, "dsnvanalytics_tracker_config.txt")?,
+    )?;
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many(&queues)?;
-    pipeline.add_many([&pgie, &tracker, &nvanalytics, &tiler, &nvvidconv, &nvosd, &sink])?;
+    pipeline.add_many([
+        &pgie,
+        &tracker,
+        &nvanalytics,
+        &tiler,
+        &nvvidconv,
+        &nvosd,
+        &sink,
+    ])?;
 
     // We link elements in the following order:
     // sourcebin -> streammux -> nvinfer -> nvtracker -> nvdsanalytics ->
     // nvtiler -> nvvideoconvert -> nvdsosd -> sink
     println!("Linking elements in the Pipeline \n");
     let q = |i: usize| &queues[i - 1];
-    gst::Element::link_many([&streammux, q(1), &pgie, q(2), &tracker, q(3), &nvanalytics, q(4), &tiler])
-        .context("linking streammux, pgie, tracker and nvdsanalytics")?;
+    gst::Element::link_many([
+        &streammux,
+        q(1),
+        &pgie,
+        q(2),
+        &tracker,
+        q(3),
+        &nvanalytics,
+        q(4),
+        &tiler,
+    ])
+    .context("linking streammux, pgie, tracker and nvdsanalytics")?;
     gst::Element::link_many([&tiler, q(5), &nvvidconv, q(6), &nvosd, q(7), &sink])
         .context("linking tiler, convertor, OSD and sink")?;
 
     // Add a probe on the nvdsanalytics src pad, where the analytics metadata is attached.
     let last: Last = Arc::default();
-    let src_pad = nvanalytics.static_pad("src").context("Unable to get src pad")?;
+    let src_pad = nvanalytics
+        .static_pad("src")
+        .context("Unable to get src pad")?;
     let perf = perf_data.clone();
     let l = last.clone();
     src_pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {

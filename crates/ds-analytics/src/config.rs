@@ -211,7 +211,10 @@ impl AnalyticsConfig {
             return Err(ConfigError::NoPropertyGroup { file });
         }
         kf.set_list_separator(b';'.into());
-        let mut p = Parser { file: &file, kf: &kf };
+        let mut p = Parser {
+            file: &file,
+            kf: &kf,
+        };
         let mut cfg = p.property()?;
         for group in kf.groups().iter() {
             let group = group.as_str();
@@ -333,7 +336,9 @@ impl Parser<'_> {
     /// Non-negative coordinates, exactly `n` numbers when given, else an even number ≥ 6.
     fn coords(&self, group: &str, key: &str, n: Option<usize>) -> Result<Vec<Point>, ConfigError> {
         let what = match n {
-            Some(8) => "8 integers >= 0 separated by ';': the direction (x1;y1;x2;y2) then the line (x1;y1;x2;y2)",
+            Some(8) => {
+                "8 integers >= 0 separated by ';': the direction (x1;y1;x2;y2) then the line (x1;y1;x2;y2)"
+            }
             Some(4) => "4 integers >= 0 separated by ';': the direction x1;y1;x2;y2",
             _ => "a polygon: at least 3 points as x1;y1;x2;y2;... (integers >= 0, an even count)",
         };
@@ -392,7 +397,10 @@ impl Parser<'_> {
         let enable = self.boolean(g, "enable")?;
         let config_width = self.uint(g, "config-width")?;
         let config_height = self.uint(g, "config-height")?;
-        for (k, v) in [("config-width", config_width), ("config-height", config_height)] {
+        for (k, v) in [
+            ("config-width", config_width),
+            ("config-height", config_height),
+        ] {
             if v == 0 {
                 return Err(self.bad(g, k, "a width/height in pixels > 0"));
             }
@@ -444,18 +452,32 @@ impl Parser<'_> {
 
     /// `enable` and `class-id` of a feature group (`enable` defaults to false, as in
     /// nvdsanalytics).
-    fn common(&self, group: &str, key: &str, enable: &mut bool, class_ids: &mut Vec<i32>) -> Result<bool, ConfigError> {
+    fn common(
+        &self,
+        group: &str,
+        key: &str,
+        enable: &mut bool,
+        class_ids: &mut Vec<i32>,
+    ) -> Result<bool, ConfigError> {
         match key {
             "enable" => *enable = self.boolean(group, key)?,
             "class-id" => {
-                *class_ids = self.int_list(group, key, "a list of class ids separated by ';' (-1: every class)")?
+                *class_ids = self.int_list(
+                    group,
+                    key,
+                    "a list of class ids separated by ';' (-1: every class)",
+                )?
             }
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn roi_group(&self, group: &str, warnings: &mut Vec<String>) -> Result<Vec<RoiRule>, ConfigError> {
+    fn roi_group(
+        &self,
+        group: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<RoiRule>, ConfigError> {
         let (mut enable, mut class_ids, mut inverse) = (false, Vec::new(), false);
         let mut rois = Vec::new();
         for key in self.keys(group) {
@@ -466,7 +488,13 @@ impl Parser<'_> {
                 inverse = self.boolean(group, &key)?;
             } else if let Some(label) = key.strip_prefix("roi-") {
                 let points = self.coords(group, &key, None)?;
-                rois.push(RoiRule { label: label.to_string(), points, inverse, class_ids: Vec::new(), enable });
+                rois.push(RoiRule {
+                    label: label.to_string(),
+                    points,
+                    inverse,
+                    class_ids: Vec::new(),
+                    enable,
+                });
             } else {
                 warnings.push(format!("unknown key '{key}' in group [{group}]"));
             }
@@ -480,7 +508,11 @@ impl Parser<'_> {
         Ok(rois)
     }
 
-    fn overcrowding_group(&self, group: &str, warnings: &mut Vec<String>) -> Result<Vec<OvercrowdingRule>, ConfigError> {
+    fn overcrowding_group(
+        &self,
+        group: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<OvercrowdingRule>, ConfigError> {
         let (mut enable, mut class_ids) = (false, Vec::new());
         let (mut object_threshold, mut time_threshold_ms) = (1, 2000);
         let mut rois = Vec::new();
@@ -516,7 +548,11 @@ impl Parser<'_> {
         Ok(rois)
     }
 
-    fn line_group(&self, group: &str, warnings: &mut Vec<String>) -> Result<Vec<LineRule>, ConfigError> {
+    fn line_group(
+        &self,
+        group: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<LineRule>, ConfigError> {
         let (mut enable, mut class_ids) = (false, Vec::new());
         let (mut extended, mut mode) = (true, Mode::Loose);
         let mut lines: Vec<LineRule> = Vec::new();
@@ -552,12 +588,17 @@ impl Parser<'_> {
             return Err(self.missing(group, "line-crossing-<label>"));
         }
         for l in &mut lines {
-            (l.enable, l.extended, l.mode, l.class_ids) = (enable, extended, mode, class_ids.clone());
+            (l.enable, l.extended, l.mode, l.class_ids) =
+                (enable, extended, mode, class_ids.clone());
         }
         Ok(lines)
     }
 
-    fn direction_group(&self, group: &str, warnings: &mut Vec<String>) -> Result<Vec<DirectionRule>, ConfigError> {
+    fn direction_group(
+        &self,
+        group: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<DirectionRule>, ConfigError> {
         let (mut enable, mut class_ids, mut mode) = (false, Vec::new(), Mode::Balanced);
         let mut dirs: Vec<DirectionRule> = Vec::new();
         for key in self.keys(group) {

@@ -153,7 +153,14 @@ impl StreamAnalytics {
     /// `width` × `height` pixels: the rules' points are scaled from `config-width/height`.
     /// `history` (frames kept per object; nvdsanalytics passes 50) and `timeout_ms` (how long
     /// an unseen object is kept; 300) are nvdsanalytics' values in [`StreamAnalytics::for_stream`].
-    pub fn new(config: &AnalyticsConfig, stream: u32, width: u32, height: u32, history: usize, timeout_ms: u64) -> StreamAnalytics {
+    pub fn new(
+        config: &AnalyticsConfig,
+        stream: u32,
+        width: u32,
+        height: u32,
+        history: usize,
+        timeout_ms: u64,
+    ) -> StreamAnalytics {
         let sx = width as f32 / config.config_width as f32;
         let sy = height as f32 / config.config_height as f32;
         let mut cfg = config.rules_for(stream);
@@ -172,12 +179,21 @@ impl StreamAnalytics {
             l.direction = [l.direction[0].scaled(sx, sy), l.direction[1].scaled(sx, sy)];
             l.line = [l.line[0].scaled(sx, sy), l.line[1].scaled(sx, sy)];
             // a degenerate line (both ends equal) never counts: a line far outside any frame
-            let line = Line::through(f(l.line[0]), f(l.line[1])).unwrap_or(Line { a: 0.0, b: 1.0, c: 1e12 });
+            let line = Line::through(f(l.line[0]), f(l.line[1])).unwrap_or(Line {
+                a: 0.0,
+                b: 1.0,
+                c: 1e12,
+            });
             let dir = geometry::unit(f(l.direction[0]), f(l.direction[1]));
-            let sense = geometry::crossing_sense(l.direction[0], l.direction[1], l.line[0], l.line[1]);
+            let sense =
+                geometry::crossing_sense(l.direction[0], l.direction[1], l.line[0], l.line[1]);
             lines.push((line, dir, sense, l.line[0], l.line[1]));
         }
-        let dirs = cfg.directions.iter().map(|d| geometry::unit(f(d.from), f(d.to))).collect();
+        let dirs = cfg
+            .directions
+            .iter()
+            .map(|d| geometry::unit(f(d.from), f(d.to)))
+            .collect();
         StreamAnalytics {
             rules: Rules { cfg, lines, dirs },
             tracks: HashMap::new(),
@@ -191,7 +207,12 @@ impl StreamAnalytics {
 
     /// [`StreamAnalytics::new`] with nvdsanalytics' history (`obj-cnt-win-in-ms` frames, 50
     /// when unset, as its plugin passes) and 300 ms timeout.
-    pub fn for_stream(config: &AnalyticsConfig, stream: u32, width: u32, height: u32) -> StreamAnalytics {
+    pub fn for_stream(
+        config: &AnalyticsConfig,
+        stream: u32,
+        width: u32,
+        height: u32,
+    ) -> StreamAnalytics {
         let history = config.obj_cnt_win_in_ms.unwrap_or(50) as usize;
         StreamAnalytics::new(config, stream, width, height, history, 300)
     }
@@ -209,7 +230,8 @@ impl StreamAnalytics {
     /// Runs the rules on one frame shown at `pts_ns` (buffer PTS, ns).
     pub fn process(&mut self, pts_ns: u64, objects: &[ObjectInput]) -> FrameResult {
         let timeout = self.timeout_ms;
-        self.tracks.retain(|_, t| pts_ns.saturating_sub(t.last_pts) / 1_000_000 <= timeout);
+        self.tracks
+            .retain(|_, t| pts_ns.saturating_sub(t.last_pts) / 1_000_000 <= timeout);
         let mut out = FrameResult::default();
         let mut class_counts: BTreeMap<i32, u32> = BTreeMap::new();
         let mut oc_counts: HashMap<&str, u32> = HashMap::new();
@@ -220,7 +242,10 @@ impl StreamAnalytics {
             let mut res = ObjectResult::default();
             let (cx, cy) = ((o.left + o.width / 2) as i32, (o.top + o.height / 2) as i32);
             let (cw, ch) = (o.width as i32, o.height as i32);
-            let t = self.tracks.entry(o.object_id).or_insert_with(|| Track::new(history, pts_ns));
+            let t = self
+                .tracks
+                .entry(o.object_id)
+                .or_insert_with(|| Track::new(history, pts_ns));
             t.last_pts = pts_ns;
             let i = t.idx;
             if t.frames >= history as u64 {
@@ -237,7 +262,11 @@ impl StreamAnalytics {
             t.sq_x += (cx as i64).pow(2);
             t.sq_y += (cy as i64).pow(2);
             t.sum_h += ch as i64;
-            let win = if t.frames < history as u64 { t.frames + 1 } else { history as u64 } as f32;
+            let win = if t.frames < history as u64 {
+                t.frames + 1
+            } else {
+                history as u64
+            } as f32;
             let mean_h = t.sum_h as f32 / win;
             let (mean_x, mean_y) = (t.sum_x as f32 / win, t.sum_y as f32 / win);
             let var_x = t.sq_x as f32 / win - mean_x * mean_x;
@@ -245,14 +274,26 @@ impl StreamAnalytics {
             t.frames += 1;
             let half_h = (mean_h as i32) / 2;
             let point = Point::new(cx, cy + half_h);
-            for r in self.rules.cfg.rois.iter().filter(|r| r.enable && class_ok(&r.class_ids, o.class_id)) {
+            for r in self
+                .rules
+                .cfg
+                .rois
+                .iter()
+                .filter(|r| r.enable && class_ok(&r.class_ids, o.class_id))
+            {
                 if geometry::point_in_polygon(&r.points, point) != r.inverse {
                     res.obj_status += &format!(" ROI:{}", r.label);
                     *out.obj_in_roi_cnt.entry(r.label.clone()).or_default() += 1;
                     res.roi_status.push(r.label.clone());
                 }
             }
-            for r in self.rules.cfg.overcrowding.iter().filter(|r| r.enable && class_ok(&r.class_ids, o.class_id)) {
+            for r in self
+                .rules
+                .cfg
+                .overcrowding
+                .iter()
+                .filter(|r| r.enable && class_ok(&r.class_ids, o.class_id))
+            {
                 if geometry::point_in_polygon(&r.points, point) {
                     *oc_counts.entry(&r.label).or_default() += 1;
                     res.oc_status.push(r.label.clone());
@@ -269,7 +310,12 @@ impl StreamAnalytics {
                 };
                 let n = idx.len() as i32;
                 let avg = |v: &[i32]| idx.iter().map(|&k| v[k]).sum::<i32>() / n;
-                (px, py, ph, pw) = (avg(&t.hist_x), avg(&t.hist_y), avg(&t.hist_h), avg(&t.hist_w));
+                (px, py, ph, pw) = (
+                    avg(&t.hist_x),
+                    avg(&t.hist_y),
+                    avg(&t.hist_h),
+                    avg(&t.hist_w),
+                );
             }
             let diff_x = (cx - px) as f32;
             let diff_y = ((cy + ch / 2) - (py + ph / 2)) as f32;
@@ -291,8 +337,13 @@ impl StreamAnalytics {
                     }
                 }
             }
-            for (l, (line, dir, sense, a, b)) in self.rules.cfg.lines.iter().zip(&self.rules.lines) {
-                if !l.enable || !tracked || t.crossed.get(&l.label) == Some(&true) || !class_ok(&l.class_ids, o.class_id) {
+            for (l, (line, dir, sense, a, b)) in self.rules.cfg.lines.iter().zip(&self.rules.lines)
+            {
+                if !l.enable
+                    || !tracked
+                    || t.crossed.get(&l.label) == Some(&true)
+                    || !class_ok(&l.class_ids, o.class_id)
+                {
                     continue;
                 }
                 let (disp_min, frames_min, min_cos) = l.mode.thresholds();
@@ -301,7 +352,8 @@ impl StreamAnalytics {
                 }
                 let prev = Point::new(px, py + half_h);
                 let curr = Point::new(cx, cy + ch / 2);
-                let mut crossed = if *sense == CrossingSense::UseDirection || l.mode != Mode::Loose {
+                let mut crossed = if *sense == CrossingSense::UseDirection || l.mode != Mode::Loose
+                {
                     geometry::crosses_with_direction(*dir, line, prev, curr, min_cos)
                 } else {
                     let c = line.side(curr.x as f64, curr.y as f64);
@@ -332,12 +384,15 @@ impl StreamAnalytics {
         }
         for r in self.rules.cfg.overcrowding.iter().filter(|r| r.enable) {
             let n = oc_counts.get(r.label.as_str()).copied().unwrap_or(0);
-            out.oc_status.insert(r.label.clone(), n > 0 && n >= r.object_threshold);
+            out.oc_status
+                .insert(r.label.clone(), n > 0 && n >= r.object_threshold);
             out.obj_in_roi_cnt.insert(r.label.clone(), n);
         }
         for l in self.rules.cfg.lines.iter().filter(|l| l.enable) {
-            out.obj_lc_curr_cnt.insert(l.label.clone(), lc_curr.get(&l.label).copied().unwrap_or(0));
-            out.obj_lc_cum_cnt.insert(l.label.clone(), self.cumulative(&l.label));
+            out.obj_lc_curr_cnt
+                .insert(l.label.clone(), lc_curr.get(&l.label).copied().unwrap_or(0));
+            out.obj_lc_cum_cnt
+                .insert(l.label.clone(), self.cumulative(&l.label));
         }
         out.obj_cnt = self.smooth_counts(pts_ns, class_counts);
         out
@@ -363,7 +418,11 @@ impl StreamAnalytics {
             let pick = if freq.get(&now) == Some(&best) {
                 now
             } else {
-                freq.iter().rev().find(|(_, f)| **f == best).map(|(n, _)| *n).unwrap_or(now)
+                freq.iter()
+                    .rev()
+                    .find(|(_, f)| **f == best)
+                    .map(|(n, _)| *n)
+                    .unwrap_or(now)
             };
             out.insert(c, pick);
         }

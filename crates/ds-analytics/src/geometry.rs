@@ -72,7 +72,11 @@ impl Line {
         let b = q.0 - p.0;
         let c = p.0 * q.1 - q.0 * p.1;
         let m = (a * a + b * b).sqrt();
-        (m > 0.0).then(|| Line { a: a / m, b: b / m, c: c / m })
+        (m > 0.0).then(|| Line {
+            a: a / m,
+            b: b / m,
+            c: c / m,
+        })
     }
 
     /// The signed distance of `(x, y)` to the line, pixels.
@@ -86,7 +90,10 @@ impl Line {
         if det.abs() < 1e-5 {
             return None;
         }
-        Some(((-self.c * o.b + self.b * o.c) / det, (-self.a * o.c + self.c * o.a) / det))
+        Some((
+            (-self.c * o.b + self.b * o.c) / det,
+            (-self.a * o.c + self.c * o.a) / det,
+        ))
     }
 }
 
@@ -94,7 +101,11 @@ impl Line {
 pub fn unit(p: (f64, f64), q: (f64, f64)) -> (f64, f64) {
     let (dx, dy) = (q.0 - p.0, q.1 - p.1);
     let m = (dx * dx + dy * dy).sqrt();
-    if m < 1e-9 { (0.0, 0.0) } else { (dx / m, dy / m) }
+    if m < 1e-9 {
+        (0.0, 0.0)
+    } else {
+        (dx / m, dy / m)
+    }
 }
 
 /// Whether the movement from `prev` to `curr` follows `dir` (a unit vector): the cosine of the
@@ -109,7 +120,13 @@ pub fn follows(dir: (f64, f64), prev: Point, curr: Point, min_cos: f32) -> bool 
 
 /// Whether the movement `prev → curr` crosses `line` (strict change of side, each side value
 /// truncated to whole pixels as nvdsanalytics does) while following `dir` (cosine ≥ `min_cos`).
-pub fn crosses_with_direction(dir: (f64, f64), line: &Line, prev: Point, curr: Point, min_cos: f32) -> bool {
+pub fn crosses_with_direction(
+    dir: (f64, f64),
+    line: &Line,
+    prev: Point,
+    curr: Point,
+    min_cos: f32,
+) -> bool {
     if !follows(dir, prev, curr, min_cos) {
         return false;
     }
@@ -121,7 +138,13 @@ pub fn crosses_with_direction(dir: (f64, f64), line: &Line, prev: Point, curr: P
 /// Whether the line through the movement `prev → curr` meets the segment `a → b` inside it:
 /// the meeting point `i` has a positive projection on `a → b` and lies closer to `a` than
 /// `b` is (nvdsanalytics' test for `extended=0`).
-pub fn meets_segment(prev: (f64, f64), curr: (f64, f64), segment: &Line, a: Point, b: Point) -> bool {
+pub fn meets_segment(
+    prev: (f64, f64),
+    curr: (f64, f64),
+    segment: &Line,
+    a: Point,
+    b: Point,
+) -> bool {
     let Some(movement) = Line::through(prev, curr) else {
         return false;
     };
@@ -152,7 +175,8 @@ pub enum CrossingSense {
 /// sense. Parallel lines or a vector pointing away: [`CrossingSense::UseDirection`].
 pub fn crossing_sense(d0: Point, d1: Point, l0: Point, l1: Point) -> CrossingSense {
     let f = |p: Point| (p.x as f64, p.y as f64);
-    let (Some(dir_line), Some(lc)) = (Line::through(f(d0), f(d1)), Line::through(f(l0), f(l1))) else {
+    let (Some(dir_line), Some(lc)) = (Line::through(f(d0), f(d1)), Line::through(f(l0), f(l1)))
+    else {
         return CrossingSense::UseDirection;
     };
     let Some(i) = dir_line.intersection(&lc) else {
@@ -161,7 +185,10 @@ pub fn crossing_sense(d0: Point, d1: Point, l0: Point, l1: Point) -> CrossingSen
     let dir = unit(f(d0), f(d1));
     let dot = |u: (f64, f64)| u.0 * dir.0 + u.1 * dir.1;
     let (m1, m2) = (dot(unit(f(d0), i)), dot(unit(f(d1), i)));
-    let (v1, v2) = (lc.side(d0.x as f64, d0.y as f64), lc.side(d1.x as f64, d1.y as f64));
+    let (v1, v2) = (
+        lc.side(d0.x as f64, d0.y as f64),
+        lc.side(d1.x as f64, d1.y as f64),
+    );
     use CrossingSense::*;
     if (m1 > 0.99 && v1 > 1e-5) || (m1 < -0.99 && v1 < 1e-5) {
         PositiveToNegative
@@ -181,7 +208,12 @@ mod tests {
     use super::*;
 
     fn square() -> Vec<Point> {
-        vec![Point::new(10, 10), Point::new(110, 10), Point::new(110, 110), Point::new(10, 110)]
+        vec![
+            Point::new(10, 10),
+            Point::new(110, 10),
+            Point::new(110, 110),
+            Point::new(10, 110),
+        ]
     }
 
     #[test]
@@ -196,8 +228,14 @@ mod tests {
         assert!(!point_in_polygon(&sq, Point::new(50, 110)));
         // a U shape: the notch is outside
         let u = [
-            Point::new(0, 0), Point::new(30, 0), Point::new(30, 60), Point::new(60, 60),
-            Point::new(60, 0), Point::new(90, 0), Point::new(90, 90), Point::new(0, 90),
+            Point::new(0, 0),
+            Point::new(30, 0),
+            Point::new(30, 60),
+            Point::new(60, 60),
+            Point::new(60, 0),
+            Point::new(90, 0),
+            Point::new(90, 90),
+            Point::new(0, 90),
         ];
         assert!(point_in_polygon(&u, Point::new(15, 30)));
         assert!(!point_in_polygon(&u, Point::new(45, 30)));
@@ -215,8 +253,14 @@ mod tests {
         let right = (1.0, 0.0);
         let (a, b) = (Point::new(80, 50), Point::new(120, 50));
         assert!(crosses_with_direction(right, &l, a, b, 0.5));
-        assert!(!crosses_with_direction(right, &l, b, a, 0.5), "against the direction");
-        assert!(!crosses_with_direction(right, &l, a, Point::new(99, 50), 0.5), "not across");
+        assert!(
+            !crosses_with_direction(right, &l, b, a, 0.5),
+            "against the direction"
+        );
+        assert!(
+            !crosses_with_direction(right, &l, a, Point::new(99, 50), 0.5),
+            "not across"
+        );
         // a steep movement across: cosine 0.37 passes loose (0.1), fails balanced (0.5)
         let steep = Point::new(120, 150);
         assert!(crosses_with_direction(right, &l, a, steep, 0.1));
@@ -229,9 +273,18 @@ mod tests {
         let (a, b) = (Point::new(100, 0), Point::new(100, 100));
         let seg = Line::through((100.0, 0.0), (100.0, 100.0)).unwrap();
         assert!(meets_segment((80.0, 50.0), (120.0, 50.0), &seg, a, b));
-        assert!(!meets_segment((80.0, 150.0), (120.0, 150.0), &seg, a, b), "below the segment");
-        assert!(!meets_segment((80.0, -10.0), (120.0, -10.0), &seg, a, b), "above it");
-        assert!(!meets_segment((80.0, 50.0), (80.0, 60.0), &seg, a, b), "parallel");
+        assert!(
+            !meets_segment((80.0, 150.0), (120.0, 150.0), &seg, a, b),
+            "below the segment"
+        );
+        assert!(
+            !meets_segment((80.0, -10.0), (120.0, -10.0), &seg, a, b),
+            "above it"
+        );
+        assert!(
+            !meets_segment((80.0, 50.0), (80.0, 60.0), &seg, a, b),
+            "parallel"
+        );
     }
 
     #[test]
@@ -255,6 +308,9 @@ mod tests {
 
     #[test]
     fn scaling_truncates() {
-        assert_eq!(Point::new(295, 643).scaled(0.4, 0.5333), Point::new(118, 342));
+        assert_eq!(
+            Point::new(295, 643).scaled(0.4, 0.5333),
+            Point::new(118, 342)
+        );
     }
 }

@@ -46,7 +46,9 @@ pub mod engine;
 pub mod error;
 pub mod geometry;
 
-pub use config::{AnalyticsConfig, DirectionRule, LineRule, Mode, OvercrowdingRule, RoiRule, StreamRules};
+pub use config::{
+    AnalyticsConfig, DirectionRule, LineRule, Mode, OvercrowdingRule, RoiRule, StreamRules,
+};
 pub use engine::{FrameResult, ObjectInput, ObjectResult, StreamAnalytics, UNTRACKED, class_ok};
 pub use error::ConfigError;
 pub use geometry::Point;

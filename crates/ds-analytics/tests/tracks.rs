@@ -16,11 +16,25 @@ fn config(groups: &str) -> AnalyticsConfig {
 
 /// A 40x100 box whose bottom centre is at `(x, y)`.
 fn person(id: u64, x: i32, y: i32) -> ObjectInput {
-    ObjectInput { object_id: id, class_id: 2, left: (x - 20) as u32, top: (y - 100) as u32, width: 40, height: 100 }
+    ObjectInput {
+        object_id: id,
+        class_id: 2,
+        left: (x - 20) as u32,
+        top: (y - 100) as u32,
+        width: 40,
+        height: 100,
+    }
 }
 
 /// Runs a straight walk of `frames` frames from `from` to `to` (bottom centre), one object.
-fn walk(s: &mut StreamAnalytics, id: u64, from: (i32, i32), to: (i32, i32), frames: u32, t0: u64) -> Vec<FrameResult> {
+fn walk(
+    s: &mut StreamAnalytics,
+    id: u64,
+    from: (i32, i32),
+    to: (i32, i32),
+    frames: u32,
+    t0: u64,
+) -> Vec<FrameResult> {
     (0..frames)
         .map(|f| {
             let k = f as f32 / (frames - 1) as f32;
@@ -32,7 +46,9 @@ fn walk(s: &mut StreamAnalytics, id: u64, from: (i32, i32), to: (i32, i32), fram
 }
 
 fn crossings(r: &[FrameResult], label: &str) -> u64 {
-    r.iter().map(|f| f.obj_lc_curr_cnt.get(label).copied().unwrap_or(0)).sum()
+    r.iter()
+        .map(|f| f.obj_lc_curr_cnt.get(label).copied().unwrap_or(0))
+        .sum()
 }
 
 const LINE: &str = "[line-crossing-stream-0]\nenable=1\nclass-id=2\n\
@@ -46,16 +62,33 @@ fn a_line_counts_each_direction_once_per_object() {
         let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
         // 30 frames left to right across x=500, inside the segment
         let r = walk(&mut s, 1, (300, 500), (700, 500), 30, 0);
-        assert_eq!((crossings(&r, "East"), crossings(&r, "West")), (1, 0), "{mode}");
+        assert_eq!(
+            (crossings(&r, "East"), crossings(&r, "West")),
+            (1, 0),
+            "{mode}"
+        );
         // the per-object status names the line, once
-        let with: Vec<usize> = r.iter().enumerate().filter(|(_, f)| f.objects[0].lc_status == ["East"]).map(|(i, _)| i).collect();
+        let with: Vec<usize> = r
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.objects[0].lc_status == ["East"])
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(with.len(), 1, "{mode}: {with:?}");
         assert!(r[with[0]].objects[0].obj_status.contains("LC:East"));
         // another person right to left
         let r = walk(&mut s, 2, (700, 600), (300, 600), 30, 40 * FRAME_NS);
-        assert_eq!((crossings(&r, "East"), crossings(&r, "West")), (0, 1), "{mode}");
+        assert_eq!(
+            (crossings(&r, "East"), crossings(&r, "West")),
+            (0, 1),
+            "{mode}"
+        );
         let last = r.last().unwrap();
-        assert_eq!((last.obj_lc_cum_cnt["East"], last.obj_lc_cum_cnt["West"]), (1, 1), "{mode}");
+        assert_eq!(
+            (last.obj_lc_cum_cnt["East"], last.obj_lc_cum_cnt["West"]),
+            (1, 1),
+            "{mode}"
+        );
     }
 }
 
@@ -98,10 +131,24 @@ fn extended_0_counts_only_the_segment() {
 fn untracked_objects_and_other_classes_are_not_counted() {
     let cfg = config(&format!("{LINE}mode=loose\n"));
     let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
-    assert_eq!(crossings(&walk(&mut s, UNTRACKED, (300, 500), (700, 500), 30, 0), "East"), 0);
+    assert_eq!(
+        crossings(
+            &walk(&mut s, UNTRACKED, (300, 500), (700, 500), 30, 0),
+            "East"
+        ),
+        0
+    );
     let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
     let r: Vec<FrameResult> = (0..30)
-        .map(|f| s.process(f * FRAME_NS, &[ObjectInput { class_id: 0, ..person(1, 300 + 14 * f as i32, 500) }]))
+        .map(|f| {
+            s.process(
+                f * FRAME_NS,
+                &[ObjectInput {
+                    class_id: 0,
+                    ..person(1, 300 + 14 * f as i32, 500)
+                }],
+            )
+        })
         .collect();
     assert_eq!(crossings(&r, "East"), 0, "class 0 is not in class-id=2");
 }
@@ -110,7 +157,10 @@ fn untracked_objects_and_other_classes_are_not_counted() {
 fn an_object_forgotten_after_the_timeout_counts_again() {
     let cfg = config(&format!("{LINE}mode=loose\n"));
     let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
-    assert_eq!(crossings(&walk(&mut s, 5, (300, 500), (700, 500), 30, 0), "East"), 1);
+    assert_eq!(
+        crossings(&walk(&mut s, 5, (300, 500), (700, 500), 30, 0), "East"),
+        1
+    );
     // back and across again 0.2 s later with the same id: still known, East already counted
     let r = walk(&mut s, 5, (300, 400), (700, 400), 30, 32 * FRAME_NS);
     assert_eq!(crossings(&r, "East"), 0);
@@ -130,7 +180,11 @@ fn roi_inverse_roi_and_overcrowding() {
     let mut s0 = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
     let mut s1 = StreamAnalytics::for_stream(&cfg, 1, 1000, 1000);
     // the bottom centre decides: a box reaching into the ROI with its feet outside is outside
-    let objs = [person(1, 500, 500), person(2, 900, 500), person(3, 500, 850)];
+    let objs = [
+        person(1, 500, 500),
+        person(2, 900, 500),
+        person(3, 500, 850),
+    ];
     let r0 = s0.process(0, &objs);
     assert_eq!(r0.obj_in_roi_cnt["In"], 1);
     assert_eq!(r0.objects[0].roi_status, ["In"]);
@@ -141,12 +195,22 @@ fn roi_inverse_roi_and_overcrowding() {
     let r1 = s1.process(0, &objs);
     assert_eq!(r1.obj_in_roi_cnt["Out"], 2, "inverse: the two outside");
     assert_eq!(r1.objects[1].roi_status, ["Out"]);
-    assert!(r1.oc_status.is_empty(), "no overcrowding group for stream 1");
+    assert!(
+        r1.oc_status.is_empty(),
+        "no overcrowding group for stream 1"
+    );
     // a second person walks in: overcrowded; everyone leaves: not
     let r = s0.process(FRAME_NS, &[person(1, 500, 500), person(4, 300, 300)]);
     assert_eq!((r.obj_in_roi_cnt["OC"], r.oc_status["OC"]), (2, true));
     let r = s0.process(2 * FRAME_NS, &[person(1, 950, 500)]);
-    assert_eq!((r.obj_in_roi_cnt["In"], r.obj_in_roi_cnt["OC"], r.oc_status["OC"]), (0, 0, false));
+    assert_eq!(
+        (
+            r.obj_in_roi_cnt["In"],
+            r.obj_in_roi_cnt["OC"],
+            r.oc_status["OC"]
+        ),
+        (0, 0, false)
+    );
     // results without status get no object meta
     assert!(!r.objects[0].has_meta());
 }
@@ -159,7 +223,9 @@ fn directions_are_classified_and_still_objects_stop() {
     );
     let dir_at_end = |from: (i32, i32), to: (i32, i32)| {
         let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
-        walk(&mut s, 1, from, to, 30, 0).last().unwrap().objects[0].dir_status.clone()
+        walk(&mut s, 1, from, to, 30, 0).last().unwrap().objects[0]
+            .dir_status
+            .clone()
     };
     assert_eq!(dir_at_end((200, 500), (800, 500)), " DIR:East ");
     assert_eq!(dir_at_end((800, 500), (200, 500)), " DIR:West ");
@@ -172,7 +238,11 @@ fn directions_are_classified_and_still_objects_stop() {
     // standing still longer than the history (50 frames): STOPPED
     let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
     let r = walk(&mut s, 1, (500, 500), (500, 500), 60, 0);
-    assert!(r[40].objects[0].obj_status.is_empty(), "{:?}", r[40].objects[0]);
+    assert!(
+        r[40].objects[0].obj_status.is_empty(),
+        "{:?}",
+        r[40].objects[0]
+    );
     assert_eq!(r[59].objects[0].obj_status, " STOPPED ");
 }
 
@@ -183,8 +253,14 @@ fn points_scale_from_the_config_size_to_the_frame() {
         [line-crossing-stream-all]\nenable=1\nline-crossing-E=200;250;300;250;250;100;250;400\nextended=0\nmode=balanced\n";
     let cfg = AnalyticsConfig::parse_bytes(Path::new("s.txt"), text.as_bytes()).unwrap();
     let mut s = StreamAnalytics::for_stream(&cfg, 3, 1000, 1000);
-    assert_eq!(s.rules().lines[0].line[0], ds_analytics::Point::new(500, 200));
-    assert_eq!(crossings(&walk(&mut s, 1, (300, 500), (700, 500), 30, 0), "E"), 1);
+    assert_eq!(
+        s.rules().lines[0].line[0],
+        ds_analytics::Point::new(500, 200)
+    );
+    assert_eq!(
+        crossings(&walk(&mut s, 1, (300, 500), (700, 500), 30, 0), "E"),
+        1
+    );
 }
 
 #[test]
@@ -193,7 +269,15 @@ fn class_counts_are_smoothed_over_the_window() {
     let mut s = StreamAnalytics::for_stream(&cfg, 0, 1000, 1000);
     // two people for 5 frames, then one frame where the detector misses one
     for f in 0..5 {
-        assert_eq!(s.process(f * FRAME_NS, &[person(1, 300, 300), person(2, 600, 600)]).obj_cnt[&2], 2);
+        assert_eq!(
+            s.process(f * FRAME_NS, &[person(1, 300, 300), person(2, 600, 600)])
+                .obj_cnt[&2],
+            2
+        );
     }
-    assert_eq!(s.process(5 * FRAME_NS, &[person(1, 300, 300)]).obj_cnt[&2], 2, "the mode over 1 s");
+    assert_eq!(
+        s.process(5 * FRAME_NS, &[person(1, 300, 300)]).obj_cnt[&2],
+        2,
+        "the mode over 1 s"
+    );
 }

@@ -61,18 +61,27 @@ fn walk(extra: &str, config: &str) -> Result<Seen, String> {
     let s = seen.clone();
     let pick = p.by_name("pick").unwrap().static_pad("src").unwrap();
     pick.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let Some(buf) = info.buffer() else { return gst::PadProbeReturn::Ok };
-        let Some(b) = BatchMeta::from_buffer(buf) else { return gst::PadProbeReturn::Ok };
+        let Some(buf) = info.buffer() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let Some(b) = BatchMeta::from_buffer(buf) else {
+            return gst::PadProbeReturn::Ok;
+        };
         let mut s = s.lock().unwrap();
         for f in b.frames() {
             s.frames += 1;
-            s.frame_metas.extend(f.user_metas().filter_map(|u| u.analytics_frame()));
+            s.frame_metas
+                .extend(f.user_metas().filter_map(|u| u.analytics_frame()));
             for o in f.objects() {
                 for u in o.user_metas() {
                     if let Some(a) = u.analytics_obj()
                         && !a.lc_status.is_empty()
                     {
-                        s.crossings.push((f.frame_num(), a.lc_status.clone(), o.text_params().display_text().to_string()));
+                        s.crossings.push((
+                            f.frame_num(),
+                            a.lc_status.clone(),
+                            o.text_params().display_text().to_string(),
+                        ));
                     }
                 }
                 if o.rect_params().border_color.green == 1.0 {
@@ -84,7 +93,11 @@ fn walk(extra: &str, config: &str) -> Result<Seen, String> {
             for d in f.display_metas() {
                 for l in d.lines() {
                     let c = &l.line_color;
-                    let key = [(c.red * 2.0) as u8, (c.green * 2.0) as u8, (c.blue * 2.0) as u8];
+                    let key = [
+                        (c.red * 2.0) as u8,
+                        (c.green * 2.0) as u8,
+                        (c.blue * 2.0) as u8,
+                    ];
                     match lines.iter_mut().find(|(k, _)| *k == key) {
                         Some((_, n)) => *n += 1,
                         None => lines.push((key, 1)),
@@ -92,7 +105,12 @@ fn walk(extra: &str, config: &str) -> Result<Seen, String> {
                     assert_eq!(l.line_width, 2);
                 }
                 for t in d.labels() {
-                    s.labels.push((t.display_text().to_string(), t.x_offset(), t.y_offset(), t.font_params().font_size()));
+                    s.labels.push((
+                        t.display_text().to_string(),
+                        t.x_offset(),
+                        t.y_offset(),
+                        t.font_params().font_size(),
+                    ));
                 }
             }
             s.lines = lines;
@@ -111,7 +129,11 @@ fn a_walk_across_the_line_and_out_of_the_roi() {
     assert_eq!(s.frame_metas.len(), 40, "one frame meta per frame");
     assert!(s.frame_metas.iter().all(|m| m.unique_id == 5));
     // the bottom centre starts at x=120 (in the ROI, x < 320) and leaves it at frame 17
-    let in_roi: Vec<u32> = s.frame_metas.iter().map(|m| m.obj_in_roi_cnt["Left"]).collect();
+    let in_roi: Vec<u32> = s
+        .frame_metas
+        .iter()
+        .map(|m| m.obj_in_roi_cnt["Left"])
+        .collect();
     assert_eq!(in_roi[0], 1);
     assert_eq!(in_roi[39], 0);
     // one crossing of the East line (x=320 in frame pixels), with its status on the object
@@ -131,7 +153,10 @@ fn a_walk_across_the_line_and_out_of_the_roi() {
     assert_eq!(s.lines, vec![([2, 2, 0], 4), ([0, 2, 0], 4)]);
     assert_eq!(
         s.labels,
-        vec![("Left=0".to_string(), 0, 0, 14), ("East=1".to_string(), 320, 400, 14)]
+        vec![
+            ("Left=0".to_string(), 0, 0, 14),
+            ("East=1".to_string(), 320, 400, 14)
+        ]
     );
 }
 
@@ -141,17 +166,30 @@ fn disabled_and_osd_mode_1() {
     assert_eq!(s.frames, 40);
     assert!(s.frame_metas.is_empty() && s.crossings.is_empty() && s.lines.is_empty());
     let s = walk("", &CONFIG.replace("osd-mode=2", "osd-mode=1")).expect("pipeline");
-    assert_eq!(s.labels.iter().map(|l| l.0.as_str()).collect::<Vec<_>>(), ["Left", "East "]);
-    assert!(!s.crossings[0].2.contains("LC:"), "osd-mode=1 leaves the object's text alone");
+    assert_eq!(
+        s.labels.iter().map(|l| l.0.as_str()).collect::<Vec<_>>(),
+        ["Left", "East "]
+    );
+    assert!(
+        !s.crossings[0].2.contains("LC:"),
+        "osd-mode=1 leaves the object's text alone"
+    );
 }
 
 #[test]
 fn a_missing_config_file_fails_at_start_naming_it() {
     init();
-    let p = launch("videotestsrc num-buffers=2 ! m.sink_0 dsstreammux name=m batch-size=1 width=64 height=48 ! dsanalytics config-file=/nonexistent/a.txt ! fakesink");
+    let p = launch(
+        "videotestsrc num-buffers=2 ! m.sink_0 dsstreammux name=m batch-size=1 width=64 height=48 ! dsanalytics config-file=/nonexistent/a.txt ! fakesink",
+    );
     let e = run(&p, Duration::from_secs(20)).unwrap_err();
-    assert!(e.contains("/nonexistent/a.txt: cannot read the analytics config"), "{e}");
-    let p = launch("videotestsrc num-buffers=2 ! m.sink_0 dsstreammux name=m batch-size=1 width=64 height=48 ! dsanalytics ! fakesink");
+    assert!(
+        e.contains("/nonexistent/a.txt: cannot read the analytics config"),
+        "{e}"
+    );
+    let p = launch(
+        "videotestsrc num-buffers=2 ! m.sink_0 dsstreammux name=m batch-size=1 width=64 height=48 ! dsanalytics ! fakesink",
+    );
     let e = run(&p, Duration::from_secs(20)).unwrap_err();
     assert!(e.contains("configuration file not provided"), "{e}");
 }

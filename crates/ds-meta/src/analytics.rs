@@ -45,7 +45,10 @@ pub const FRAME_DESCRIPTOR: &str = "NVIDIA.DSANALYTICSFRAME.USER_META";
 /// `nvds_get_user_meta_type(OBJ_DESCRIPTOR / FRAME_DESCRIPTOR)` (DeepStream 5.0 to 7.1, and
 /// what `dsanalytics` attaches).
 pub fn analytics_meta_types() -> (NvDsMetaType, NvDsMetaType) {
-    (crate::user_meta_type(OBJ_DESCRIPTOR), crate::user_meta_type(FRAME_DESCRIPTOR))
+    (
+        crate::user_meta_type(OBJ_DESCRIPTOR),
+        crate::user_meta_type(FRAME_DESCRIPTOR),
+    )
 }
 
 /// The C++ layouts (libstdc++, C++11 ABI, LP64).
@@ -231,7 +234,10 @@ unsafe fn read_strings(v: &CxxVector<CxxString>) -> Vec<String> {
     // SAFETY: begin..end of a live vector.
     unsafe {
         let n = v.finish.offset_from(v.start) as usize;
-        std::slice::from_raw_parts(v.start, n).iter().map(|s| read_string(s)).collect()
+        std::slice::from_raw_parts(v.start, n)
+            .iter()
+            .map(|s| read_string(s))
+            .collect()
     }
 }
 
@@ -326,7 +332,11 @@ impl Arena {
         b.extend_from_slice(s.as_bytes());
         b.push(0);
         let b = b.into_boxed_slice();
-        let c = CxxString { ptr: b.as_ptr() as *const c_char, len: s.len(), local: (s.len() as u128).to_le_bytes() };
+        let c = CxxString {
+            ptr: b.as_ptr() as *const c_char,
+            len: s.len(),
+            local: (s.len() as u128).to_le_bytes(),
+        };
         self.bytes.push(b);
         c
     }
@@ -337,7 +347,11 @@ impl Arena {
         // SAFETY: one past the end of the same allocation.
         let finish = unsafe { start.add(arr.len()) };
         self.strings.push(arr);
-        CxxVector { start, finish, end_of_storage: finish }
+        CxxVector {
+            start,
+            finish,
+            end_of_storage: finish,
+        }
     }
 
     fn table(first: *mut std::ffi::c_void, n: usize) -> CxxHashtable {
@@ -357,7 +371,12 @@ impl Arena {
         let mut next: *mut StrNode<V> = std::ptr::null_mut();
         for (k, v) in m.iter().rev() {
             let key = self.string(k);
-            let mut node = Box::new(StrNode { next, key, value: *v, hash: 0 });
+            let mut node = Box::new(StrNode {
+                next,
+                key,
+                value: *v,
+                hash: 0,
+            });
             next = &mut *node as *mut StrNode<V>;
             self.nodes.push(node);
         }
@@ -367,7 +386,11 @@ impl Arena {
     fn int_map(&mut self, m: &BTreeMap<i32, u32>) -> CxxHashtable {
         let mut next: *mut IntNode = std::ptr::null_mut();
         for (k, v) in m.iter().rev() {
-            let mut node = Box::new(IntNode { next, key: *k, value: *v });
+            let mut node = Box::new(IntNode {
+                next,
+                key: *k,
+                value: *v,
+            });
             next = &mut *node as *mut IntNode;
             self.nodes.push(node);
         }
@@ -478,9 +501,13 @@ mod tests {
         // SAFETY: the image and its arena are alive.
         assert_eq!(unsafe { AnalyticsObjInfo::from_c(&c) }, o);
         drop(keep);
-        let mut f = AnalyticsFrameMeta { unique_id: 17, ..Default::default() };
+        let mut f = AnalyticsFrameMeta {
+            unique_id: 17,
+            ..Default::default()
+        };
         f.oc_status.insert("OC".into(), true);
-        f.obj_in_roi_cnt.extend([("RF".to_string(), 3), ("OC".to_string(), 2)]);
+        f.obj_in_roi_cnt
+            .extend([("RF".to_string(), 3), ("OC".to_string(), 2)]);
         f.obj_lc_cum_cnt.insert("Exit".into(), 12);
         f.obj_lc_curr_cnt.insert("Exit".into(), 1);
         f.obj_cnt.extend([(0, 1), (2, 5)]);

@@ -66,7 +66,9 @@ impl ObjectImpl for DsAnalytics {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
                 glib::ParamSpecUInt::builder("unique-id")
-                    .blurb("Unique ID for the element. Can be used to identify output of the element")
+                    .blurb(
+                        "Unique ID for the element. Can be used to identify output of the element",
+                    )
                     .default_value(DEFAULT_UNIQUE_ID)
                     .build(),
                 glib::ParamSpecBoolean::builder("enable")
@@ -147,8 +149,19 @@ impl BaseTransformImpl for DsAnalytics {
         for w in &config.warnings {
             eprintln!("dsanalytics: {file}: {w}");
         }
-        gst::info!(CAT, imp = self, "{file}: {} stream groups, all-streams rules: {}", config.streams.len(), !config.all.is_empty());
-        *lock(&self.state) = Some(State { config, info: None, streams: HashMap::new(), seen: BTreeSet::new() });
+        gst::info!(
+            CAT,
+            imp = self,
+            "{file}: {} stream groups, all-streams rules: {}",
+            config.streams.len(),
+            !config.all.is_empty()
+        );
+        *lock(&self.state) = Some(State {
+            config,
+            info: None,
+            streams: HashMap::new(),
+            seen: BTreeSet::new(),
+        });
         Ok(())
     }
 
@@ -162,7 +175,11 @@ impl BaseTransformImpl for DsAnalytics {
             .map_err(|_| gst::loggable_error!(CAT, "dsanalytics: bad caps {incaps}"))?;
         if let Some(st) = lock(&self.state).as_mut() {
             // the rules are scaled to the frame size: start again at a new size
-            if st.info.as_ref().is_some_and(|i| (i.width(), i.height()) != (info.width(), info.height())) {
+            if st
+                .info
+                .as_ref()
+                .is_some_and(|i| (i.width(), i.height()) != (info.width(), info.height()))
+            {
                 st.streams.clear();
             }
             st.info = Some(info);
@@ -179,8 +196,18 @@ impl BaseTransformImpl for DsAnalytics {
         }
         if event.type_() == gst::EventType::Eos {
             let unused = lock(&self.state).as_ref().map(|st| {
-                let unused: Vec<String> = st.config.streams.keys().filter(|s| !st.seen.contains(s)).map(|s| s.to_string()).collect();
-                (unused, st.config.file.display().to_string(), st.seen.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                let unused: Vec<String> = st
+                    .config
+                    .streams
+                    .keys()
+                    .filter(|s| !st.seen.contains(s))
+                    .map(|s| s.to_string())
+                    .collect();
+                (
+                    unused,
+                    st.config.file.display().to_string(),
+                    st.seen.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                )
             });
             if let Some((unused, file, seen)) = unused
                 && !unused.is_empty()
@@ -188,7 +215,11 @@ impl BaseTransformImpl for DsAnalytics {
                 gst::element_imp_warning!(
                     self,
                     gst::LibraryError::Settings,
-                    ("dsanalytics: {file}: groups for stream(s) {} matched no frame: no such stream (streams seen: {})", unused.join(", "), seen.join(", "))
+                    (
+                        "dsanalytics: {file}: groups for stream(s) {} matched no frame: no such stream (streams seen: {})",
+                        unused.join(", "),
+                        seen.join(", ")
+                    )
                 );
             }
         }
@@ -222,11 +253,26 @@ impl BaseTransformImpl for DsAnalytics {
         for frame in batch.frames_mut() {
             let stream = frame.pad_index();
             st.seen.insert(stream);
-            let ctx = st.streams.entry(stream).or_insert_with(|| StreamAnalytics::for_stream(cfg, stream, w, h));
+            let ctx = st
+                .streams
+                .entry(stream)
+                .or_insert_with(|| StreamAnalytics::for_stream(cfg, stream, w, h));
             let objects = meta::objects(frame);
             let res = ctx.process(frame.buf_pts(), &objects);
-            if let Err(e) = meta::write_frame(frame, &res, ctx.rules(), unique_id, cfg.osd_mode, cfg.font_size, cfg.display_obj_cnt) {
-                gst::element_imp_error!(self, gst::LibraryError::Failed, ("dsanalytics: cannot write metadata: {e}"));
+            if let Err(e) = meta::write_frame(
+                frame,
+                &res,
+                ctx.rules(),
+                unique_id,
+                cfg.osd_mode,
+                cfg.font_size,
+                cfg.display_obj_cnt,
+            ) {
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dsanalytics: cannot write metadata: {e}")
+                );
                 return Err(gst::FlowError::Error);
             }
         }

@@ -50,11 +50,13 @@ fn dress(o: &mut ObjectMeta, res: &ObjectResult, font_size: u32) -> Result<(), S
     let t = o.text_params_mut();
     let old = t.display_text().to_string();
     if !old.is_empty() {
-        t.set_display_text(&format!("{old} {}", res.obj_status)).map_err(|e| e.to_string())?;
+        t.set_display_text(&format!("{old} {}", res.obj_status))
+            .map_err(|e| e.to_string())?;
     } else {
         t.set_x_offset(left.max(0.0) as u32);
         t.set_y_offset((top - 10.0).max(0.0) as u32);
-        t.set_display_text(&res.obj_status).map_err(|e| e.to_string())?;
+        t.set_display_text(&res.obj_status)
+            .map_err(|e| e.to_string())?;
         let fp = t.font_params_mut();
         fp.set_font_name("Serif").map_err(|e| e.to_string())?;
         fp.set_font_size(font_size);
@@ -128,60 +130,141 @@ fn arrow_head(a: (i32, i32), b: (i32, i32)) -> [(i32, i32); 2] {
 fn polygon(points: &[ds_analytics::Point], color: [f64; 3], segs: &mut Vec<Seg>) {
     for (i, a) in points.iter().enumerate() {
         let b = points[(i + 1) % points.len()];
-        segs.push(Seg { a: (a.x, a.y), b: (b.x, b.y), color });
+        segs.push(Seg {
+            a: (a.x, a.y),
+            b: (b.x, b.y),
+            color,
+        });
     }
 }
 
-fn drawing(res: &FrameResult, rules: &StreamRules, osd_mode: u32, display_obj_cnt: bool) -> (Vec<Label>, Vec<Seg>) {
+fn drawing(
+    res: &FrameResult,
+    rules: &StreamRules,
+    osd_mode: u32,
+    display_obj_cnt: bool,
+) -> (Vec<Label>, Vec<Seg>) {
     let (mut labels, mut segs) = (Vec::new(), Vec::new());
     if display_obj_cnt {
         let mut text = String::from("Count for");
         for (c, n) in &res.obj_cnt {
             text += &format!(" ClassId{c}={n}");
         }
-        labels.push(Label { text, x: 5, y: 5, color: YELLOW });
+        labels.push(Label {
+            text,
+            x: 5,
+            y: 5,
+            color: YELLOW,
+        });
     }
     if osd_mode == 0 {
         return (labels, segs);
     }
     let counts = osd_mode == 2;
-    for r in rules.rois.iter().filter(|r| r.enable && r.points.len() >= 2) {
+    for r in rules
+        .rois
+        .iter()
+        .filter(|r| r.enable && r.points.len() >= 2)
+    {
         let n = res.obj_in_roi_cnt.get(&r.label).copied().unwrap_or(0);
-        let text = if counts { format!("{}={n}", r.label) } else { r.label.clone() };
-        labels.push(Label { text, x: r.points[0].x, y: r.points[1].y, color: YELLOW });
+        let text = if counts {
+            format!("{}={n}", r.label)
+        } else {
+            r.label.clone()
+        };
+        labels.push(Label {
+            text,
+            x: r.points[0].x,
+            y: r.points[1].y,
+            color: YELLOW,
+        });
         polygon(&r.points, YELLOW, &mut segs);
     }
-    for r in rules.overcrowding.iter().filter(|r| r.enable && r.points.len() >= 2) {
+    for r in rules
+        .overcrowding
+        .iter()
+        .filter(|r| r.enable && r.points.len() >= 2)
+    {
         let n = res.obj_in_roi_cnt.get(&r.label).copied().unwrap_or(0);
-        let oc = if res.oc_status.get(&r.label) == Some(&true) { "True" } else { "False" };
-        let text = if counts { format!("{} OverCrowding={oc}, Count={n}", r.label) } else { r.label.clone() };
-        labels.push(Label { text, x: r.points[0].x, y: r.points[1].y, color: ORANGE });
+        let oc = if res.oc_status.get(&r.label) == Some(&true) {
+            "True"
+        } else {
+            "False"
+        };
+        let text = if counts {
+            format!("{} OverCrowding={oc}, Count={n}", r.label)
+        } else {
+            r.label.clone()
+        };
+        labels.push(Label {
+            text,
+            x: r.points[0].x,
+            y: r.points[1].y,
+            color: ORANGE,
+        });
         polygon(&r.points, ORANGE, &mut segs);
     }
     for d in rules.directions.iter().filter(|d| d.enable) {
         let (a, b) = ((d.from.x, d.from.y), (d.to.x, d.to.y));
-        labels.push(Label { text: d.label.clone(), x: a.0, y: a.1, color: RED });
+        labels.push(Label {
+            text: d.label.clone(),
+            x: a.0,
+            y: a.1,
+            color: RED,
+        });
         segs.push(Seg { a, b, color: RED });
         for h in arrow_head(a, b) {
-            segs.push(Seg { a: h, b, color: RED });
+            segs.push(Seg {
+                a: h,
+                b,
+                color: RED,
+            });
         }
     }
     for l in rules.lines.iter().filter(|l| l.enable) {
         let n = res.obj_lc_cum_cnt.get(&l.label).copied().unwrap_or(0);
-        let text = if counts { format!("{}={n}", l.label) } else { format!("{} ", l.label) };
-        labels.push(Label { text, x: l.line[1].x, y: l.line[1].y, color: GREEN });
-        let (a, b) = ((l.direction[0].x, l.direction[0].y), (l.direction[1].x, l.direction[1].y));
+        let text = if counts {
+            format!("{}={n}", l.label)
+        } else {
+            format!("{} ", l.label)
+        };
+        labels.push(Label {
+            text,
+            x: l.line[1].x,
+            y: l.line[1].y,
+            color: GREEN,
+        });
+        let (a, b) = (
+            (l.direction[0].x, l.direction[0].y),
+            (l.direction[1].x, l.direction[1].y),
+        );
         segs.push(Seg { a, b, color: GREEN });
         for h in arrow_head(a, b) {
-            segs.push(Seg { a: h, b, color: GREEN });
+            segs.push(Seg {
+                a: h,
+                b,
+                color: GREEN,
+            });
         }
-        segs.push(Seg { a: (l.line[0].x, l.line[0].y), b: (l.line[1].x, l.line[1].y), color: GREEN });
+        segs.push(Seg {
+            a: (l.line[0].x, l.line[0].y),
+            b: (l.line[1].x, l.line[1].y),
+            color: GREEN,
+        });
     }
     (labels, segs)
 }
 
-fn draw(frame: &mut FrameMeta, labels: &[Label], segs: &[Seg], font_size: u32) -> Result<(), String> {
-    let metas = labels.len().div_ceil(PER_META).max(segs.len().div_ceil(PER_META));
+fn draw(
+    frame: &mut FrameMeta,
+    labels: &[Label],
+    segs: &[Seg],
+    font_size: u32,
+) -> Result<(), String> {
+    let metas = labels
+        .len()
+        .div_ceil(PER_META)
+        .max(segs.len().div_ceil(PER_META));
     let e = |e: ds_meta::Error| e.to_string();
     let u = |v: i32| v.max(0) as u32;
     for m in 0..metas {
@@ -194,7 +277,8 @@ fn draw(frame: &mut FrameMeta, labels: &[Label], segs: &[Seg], font_size: u32) -
             let fp = t.font_params_mut();
             fp.set_font_name("Serif").map_err(e)?;
             fp.set_font_size(font_size);
-            fp.font_color_mut().set(l.color[0], l.color[1], l.color[2], 1.0);
+            fp.font_color_mut()
+                .set(l.color[0], l.color[1], l.color[2], 1.0);
             t.set_bg_enabled(true);
             t.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
         }
