@@ -28,6 +28,7 @@ SAMPLES=(
   "deepstream-test2|--sink file --output $LOGS/deepstream-test2.mp4 $S/vtest-5s.h264"
   "deepstream-test3|--no-display -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
   "runtime_source_add_delete|--sink fake --period 1.5 file://$S/vtest-4s.mp4"
+  "deepstream-nvdsanalytics|--sink file --output $LOGS/deepstream-nvdsanalytics.mp4 $S/vtest-5s.h264 file://$S/market-2s.mp4"
   "deepstream-demux-multi-in-multi-out|--sink file --output $LOGS/demux.mp4 -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
 )
 
