@@ -264,7 +264,9 @@ derive "$EL0" efficientnet-lite0.onnx "PyTorch state_dict -> ONNX, checked on re
   --check "$STREAMS/dog.jpg:130,220,180,320=151-268" --check "$STREAMS/vtest.avi@0:648,40,80,62=675"
 
 GST="gst-launch-1.0 -q"
-H264="x264enc speed-preset=veryfast tune=zerolatency key-int-max=30 bframes=0 ! video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream"
+# x264enc threads=1: with threads the encoder's output differs from run to run (the clips,
+# and so every detection and track on them, must be the same on every machine).
+H264="x264enc threads=1 speed-preset=veryfast tune=zerolatency key-int-max=30 bframes=0 ! video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream"
 derive "$STREAMS" vtest.h264 "vtest.avi as an H.264 elementary stream, 795 frames" \
   $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
   $H264 ! filesink location="$STREAMS/vtest.h264.tmp"
@@ -274,7 +276,7 @@ derive "$STREAMS" vtest-5s.h264 "the first 50 frames (5 s) of vtest, for tests" 
   identity eos-after=51 ! $H264 ! filesink location="$STREAMS/vtest-5s.h264.tmp"
 derive "$STREAMS" vtest.mp4 "vtest.avi as H.264 in MP4" \
   $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
-  x264enc speed-preset=veryfast bframes=0 ! h264parse ! mp4mux ! filesink location="$STREAMS/vtest.mp4.tmp"
+  x264enc threads=1 speed-preset=veryfast bframes=0 ! h264parse ! mp4mux ! filesink location="$STREAMS/vtest.mp4.tmp"
 derive "$STREAMS" market.h264 "the video of market.mp4 as an H.264 elementary stream (no re-encoding)" \
   $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d d.video_0 ! h264parse ! \
   video/x-h264,stream-format=byte-stream,alignment=au ! filesink location="$STREAMS/market.h264.tmp"
@@ -284,12 +286,12 @@ derive "$STREAMS" market.h264 "the video of market.mp4 as an H.264 elementary st
 # must ignore it); market-audio.m4a is that audio alone (a URI with no video).
 derive "$STREAMS" vtest-4s.mp4 "the first 40 frames of vtest as H.264 in MP4" \
   $GST filesrc location="$STREAMS/vtest.avi" ! avidemux ! avdec_msmpeg4 ! videoconvert ! \
-  identity eos-after=41 ! x264enc speed-preset=veryfast key-int-max=30 bframes=0 ! h264parse ! \
+  identity eos-after=41 ! x264enc threads=1 speed-preset=veryfast key-int-max=30 bframes=0 ! h264parse ! \
   mp4mux ! filesink location="$STREAMS/vtest-4s.mp4.tmp"
 derive "$STREAMS" market-2s.mp4 "the first 60 frames of market.mp4 (H.264) with its audio (AAC)" \
   $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d \
   d.video_0 ! h264parse ! avdec_h264 ! identity eos-after=61 ! \
-  x264enc speed-preset=veryfast key-int-max=30 bframes=0 ! h264parse ! queue ! mux. \
+  x264enc threads=1 speed-preset=veryfast key-int-max=30 bframes=0 ! h264parse ! queue ! mux. \
   d.audio_0 ! queue ! aacparse ! avdec_aac ! audioconvert ! identity eos-after=87 ! avenc_aac ! queue ! mux. \
   mp4mux name=mux ! filesink location="$STREAMS/market-2s.mp4.tmp"
 derive "$STREAMS" market-audio.m4a "the audio of market.mp4 alone (2 s, AAC in MP4): a URI with no video" \
