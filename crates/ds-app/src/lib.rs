@@ -9,6 +9,7 @@
 //! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
 //! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
 //! - [`input`]: checks of the samples' input files.
+//! - [`rtsp`]: RTSP-OUT (encoder, payloader, RTP relay on 127.0.0.1, gst-rtsp-server).
 //! - [`source`]: SRC-BIN (`source-bin-NN` around `uridecodebin`), TILER-GRID, URI checks.
 //!
 //! A sample's `main` reads like the Python one:
@@ -31,6 +32,7 @@ pub mod input;
 pub mod paths;
 pub mod perf;
 pub mod platform;
+pub mod rtsp;
 pub mod sink;
 pub mod source;
 
