@@ -105,7 +105,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     println!("Creating streamux \n ");
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
-    let opts = SourceOptions { file_loop: false, verbose: true };
+    let opts = SourceOptions { file_loop: false, verbose: true, ..Default::default() };
     for (i, uri) in uris.iter().enumerate() {
         println!("Creating source_bin  {i}  \n ");
         if uri.starts_with("rtsp://") {

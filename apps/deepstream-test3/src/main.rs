@@ -186,7 +186,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     // Create nvstreammux instance to form batches from one or more sources.
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
-    let opts = SourceOptions { file_loop: args.file_loop, verbose: true };
+    let opts = SourceOptions { file_loop: args.file_loop, verbose: true, ..Default::default() };
     for (i, uri) in uris.iter().enumerate() {
         println!("Creating source_bin  {i}  \n ");
         if uri.starts_with("rtsp://") {

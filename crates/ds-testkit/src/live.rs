@@ -32,7 +32,8 @@ pub struct RtspTestServer {
 }
 
 /// The launch line that serves `clip` (an `.mp4` with H.264 video, or an `.h264` elementary
-/// stream) as RTP payload `pay0`, in real time (the server's sinks sync on the clock).
+/// stream) as RTP payload `pay0`. MP4 clips are served in real time (the server's sinks sync
+/// on their timestamps); an elementary stream has no timestamps and goes as fast as it is read.
 pub fn clip_launch(clip: &std::path::Path) -> String {
     let demux = if clip.extension().is_some_and(|e| e == "mp4") { "qtdemux ! " } else { "" };
     format!(
@@ -57,48 +58,54 @@ impl RtspTestServer {
         std::thread::spawn(move || {
             let ctx = glib::MainContext::new();
             let _guard = ctx.acquire().expect("server context");
-            let server = gst_rtsp_server::RTSPServer::new();
-            server.set_address("127.0.0.1");
-            server.set_service(&port.to_string());
-            let factory = gst_rtsp_server::RTSPMediaFactory::new();
-            factory.set_launch(&launch);
-            factory.set_shared(true);
-            server.mount_points().expect("mount points").add_factory("/ds-test", factory);
-            let mut source = Some(server.attach(Some(&ctx)).expect("RTSP test server attach"));
-            let bound = server.bound_port();
-            server.set_service(&bound.to_string());
-            let _ = ptx.send(u16::try_from(bound).unwrap_or(0));
+            // A new server (and media factory) each time it listens: a restarted server
+            // knows nothing of the previous one, as after a real restart.
+            let lctx = ctx.clone();
+            let listen = move |port: u16| -> Option<(gst_rtsp_server::RTSPServer, glib::Source)> {
+                let server = gst_rtsp_server::RTSPServer::new();
+                server.set_address("127.0.0.1");
+                server.set_service(&port.to_string());
+                let factory = gst_rtsp_server::RTSPMediaFactory::new();
+                factory.set_launch(&launch);
+                factory.set_shared(true);
+                server.mount_points()?.add_factory("/ds-test", factory);
+                let source = server.create_source(None::<&gst_rtsp_server::gio::Cancellable>).ok()?;
+                source.attach(Some(&lctx));
+                Some((server, source))
+            };
+            let shut = |(server, source): (gst_rtsp_server::RTSPServer, glib::Source)| {
+                // Drop every session (the shared media stops), close every client connection,
+                // stop listening.
+                if let Some(pool) = server.session_pool() {
+                    pool.filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
+                }
+                server.client_filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
+                source.destroy();
+            };
+            let first = listen(port).expect("RTSP test server listening");
+            let bound = u16::try_from(first.0.bound_port()).unwrap_or(0);
+            let mut current = Some(first);
+            let _ = ptx.send(bound);
             let main_loop = glib::MainLoop::new(Some(&ctx), false);
             let l = main_loop.clone();
-            let server2 = server.clone();
             let _poll = glib::timeout_source_new(Duration::from_millis(20), None, glib::Priority::DEFAULT, move || {
                 while let Ok(cmd) = rx.try_recv() {
                     match cmd {
                         Cmd::Stop(done) => {
-                            // Drop every session (the shared media stops), close every client
-                            // connection, stop listening.
-                            if let Some(pool) = server2.session_pool() {
-                                pool.filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
-                            }
-                            server2.client_filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
-                            if let Some(s) = source.take() {
-                                s.remove();
+                            if let Some(c) = current.take() {
+                                shut(c);
                             }
                             let _ = done.send(());
                         }
                         Cmd::Resume(done) => {
-                            if source.is_none() {
-                                source = server2.attach(Some(&glib::MainContext::ref_thread_default())).ok();
+                            if current.is_none() {
+                                current = listen(bound);
                             }
-                            let _ = done.send(source.is_some());
+                            let _ = done.send(current.is_some());
                         }
                         Cmd::Quit => {
-                            if let Some(pool) = server2.session_pool() {
-                                pool.filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
-                            }
-                            server2.client_filter(Some(&mut |_, _| gst_rtsp_server::RTSPFilterResult::Remove));
-                            if let Some(s) = source.take() {
-                                s.remove();
+                            if let Some(c) = current.take() {
+                                shut(c);
                             }
                             l.quit();
                             return glib::ControlFlow::Break;
