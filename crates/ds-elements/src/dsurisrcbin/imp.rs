@@ -245,15 +245,14 @@ impl ElementImpl for DsUriSrcBin {
 
     fn send_event(&self, event: gst::Event) -> bool {
         if event.type_() == gst::EventType::Eos && self.reconnecting() {
-            // The app stops: this EOS goes through. Without a connected stream, it goes
-            // out of vsrc_0 directly.
+            // The app stops. The stream may have ended already (its EOS was dropped, so its
+            // pads will not take another one), or not be connected: stop the source and end
+            // vsrc_0 directly.
             self.live.stopping.store(true, Ordering::SeqCst);
+            self.live.running.store(false, Ordering::SeqCst);
+            self.drop_decodebin();
             let ghost = lock(&self.video_ghost).clone();
-            if let Some(g) = ghost
-                && g.target().is_none()
-            {
-                return g.push_event(event);
-            }
+            return ghost.is_some_and(|g| g.push_event(event));
         }
         self.parent_send_event(event)
     }

@@ -16,7 +16,8 @@
 //!   muxer neither waits for it nor stalls at the end.
 //! - While reconnection is on, errors of the inner elements (connection refused, lost
 //!   connection) are posted as warnings, and an EOS from the stream itself is dropped (as
-//!   nvurisrcbin does): only an EOS sent to the element (the app stopping) goes through.
+//!   nvurisrcbin does). An EOS sent to the element (the app stopping) stops the source and
+//!   goes out of `vsrc_0` at once (the frames still on their way from the server are lost).
 //! - The `vsrc_0` pad is exposed at once (without a target until the stream's first decoded
 //!   pad appears) and kept across reconnections: downstream stays linked; each new connection
 //!   sends a new `stream-start`, caps and segment through it.
