@@ -39,17 +39,24 @@ fn serves(codec: &str) {
     });
     assert!(url.starts_with("rtsp://127.0.0.1:") && url.ends_with("/ds-test"), "{url}");
     assert!(!url.contains(":8554/"), "port 0 picks a free port: {url}");
-    let got = rtsp_client(&url, 100, &[60], Duration::from_secs(90));
+    let got = rtsp_client(&url, 100, &[20, 60, 99], Duration::from_secs(90));
     app.interrupt();
     let (status, stdout, stderr) = app.finish(Duration::from_secs(30));
     assert!(got.errors.is_empty(), "client errors: {:?}\n{stderr}", got.errors);
     assert!(got.frames >= 100, "the client decoded {} frames\n{stderr}", got.frames);
     assert_eq!(got.encoding, codec, "the RTP encoding the server announced");
-    let (_, frame) = got.kept.first().expect("frame 60 kept");
-    assert_eq!((frame.width, frame.height), (768, 576));
-    write_png(&out_path("deepstream-test1-rtsp-out", &format!("client-{codec}.png")), frame);
-    let (dark, bright) = overlay_fractions(frame);
-    assert!(dark > 0.4 && bright > 0.05, "no text overlay in the client's frame: dark {dark:.2}, bright {bright:.2}");
+    assert_eq!(got.kept.len(), 3, "frames 20, 60, 99 kept");
+    for (i, frame) in &got.kept {
+        assert_eq!((frame.width, frame.height), (768, 576));
+        let png = out_path("deepstream-test1-rtsp-out", &format!("client-{codec}-{i}.png"));
+        write_png(&png, frame);
+        let (dark, bright) = overlay_fractions(frame);
+        assert!(
+            dark > 0.4 && bright > 0.05,
+            "no text overlay in the client's frame {i} ({}): dark {dark:.2}, bright {bright:.2}",
+            png.display()
+        );
+    }
     assert!(status.success(), "exit {status:?}\n{stdout}\n{stderr}");
     assert!(stdout.lines().filter(|l| l.starts_with("Frame Number=")).count() >= 100);
 }
@@ -95,4 +102,13 @@ fn no_arguments_print_the_help_and_fail() {
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     assert!(stderr.contains("--input") && stderr.contains("--codec"), "{stderr}");
+}
+
+#[test]
+fn the_overlay_check_fails_on_the_clip_without_overlay() {
+    // The same picture without the sample's text: the check above must not pass on it.
+    let (_, kept) = ds_testkit::decode(&stream("vtest-4s.mp4"), &[20]);
+    let (_, frame) = kept.first().expect("frame 20");
+    let (dark, bright) = overlay_fractions(frame);
+    assert!(!(dark > 0.4 && bright > 0.05), "dark {dark:.2}, bright {bright:.2}");
 }
