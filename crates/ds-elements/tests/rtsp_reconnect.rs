@@ -8,11 +8,14 @@ use std::time::{Duration, Instant, SystemTime};
 use ds_testkit::live::RtspTestServer;
 use gst::prelude::*;
 
+/// Arrival time and NTP reference timestamp of each frame.
+type Frames = Arc<Mutex<Vec<(Instant, Option<u64>)>>>;
+
 /// A running `dsurisrcbin uri=<url> <props> ! videoconvert ! appsink`: the arrival time and
 /// NTP reference timestamp (ns since 1900, if any) of every frame, and the bus messages.
 struct Run {
     pipeline: gst::Pipeline,
-    frames: Arc<Mutex<Vec<(Instant, Option<u64>)>>>,
+    frames: Frames,
 }
 
 impl Run {
@@ -26,7 +29,7 @@ impl Run {
         .downcast::<gst::Pipeline>()
         .unwrap();
         let sink = pipeline.by_name("s").unwrap().downcast::<gst_app::AppSink>().unwrap();
-        let frames: Arc<Mutex<Vec<(Instant, Option<u64>)>>> = Arc::default();
+        let frames: Frames = Arc::default();
         let f = frames.clone();
         sink.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
