@@ -380,7 +380,13 @@ impl DsUriSrcBin {
         let old = lock(&self.decodebin).take();
         let extra: Vec<gst::Element> = lock(&self.extra).drain(..).collect();
         for e in old.iter().chain(extra.iter()) {
-            let _ = e.set_state(gst::State::Null);
+            // Out of the bin's state changes, then down to NULL (waiting for it) before the
+            // last reference goes.
+            e.set_locked_state(true);
+            if e.set_state(gst::State::Null).is_err() {
+                gst::warning!(CAT, imp = self, "{} did not go to NULL", e.name());
+            }
+            let _ = e.state(gst::ClockTime::from_seconds(5));
             let _ = obj.remove(e);
         }
     }
