@@ -25,7 +25,10 @@ done
 # sample | arguments (after --backend). Every sample headless: a file or fakesink output.
 SAMPLES=(
   "deepstream-test1|--sink file --output $LOGS/deepstream-test1.mp4 $S/vtest-5s.h264"
+  "deepstream-test2|--sink file --output $LOGS/deepstream-test2.mp4 $S/vtest-5s.h264"
   "deepstream-test3|--no-display -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
+  "runtime_source_add_delete|--sink fake --period 1.5 file://$S/vtest-4s.mp4"
+  "deepstream-nvdsanalytics|--sink file --output $LOGS/deepstream-nvdsanalytics.mp4 $S/vtest-5s.h264 file://$S/market-2s.mp4"
   "deepstream-demux-multi-in-multi-out|--sink file --output $LOGS/demux.mp4 -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
   # RTSP output on a free port on 127.0.0.1 (nobody connects: the pipeline runs to its end)
   "deepstream-test1-rtsp-out|-i $S/vtest-5s.h264 --rtsp-port 0"
@@ -34,6 +37,17 @@ SAMPLES=(
   # no camera on CI: the live test source, stopped with Ctrl-C (SIGINT) after 10 s
   "deepstream-test1-usbcam|--test-source --sink fake|10"
 )
+
+# Frames the sample's probe saw: its per-frame lines, else its own summary lines
+# (runtime_source_add_delete: "Source i (uri): N frames given, M at the tiler").
+frames_of() {
+  local n
+  n=$(grep -c '^Frame Number' "$1")
+  if [ "$n" -eq 0 ]; then
+    n=$(sed -n 's/^Source [0-9]* (.*): [0-9]* frames given, \([0-9]*\) at the tiler$/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
+  fi
+  echo "$n"
+}
 
 echo "smoke: building the samples"
 cargo build --locked -q --bins || { echo "smoke: build failed" >&2; exit 2; }
@@ -59,7 +73,7 @@ for row in "${SAMPLES[@]}"; do
   fi
   rc=$?
   ms=$((($(date +%s%N) - start) / 1000000))
-  frames=$(grep -c '^Frame Number' "$log")
+  frames=$(frames_of "$log")
   result=pass
   if [ $rc -ne 0 ]; then
     result=FAIL; [ $rc -eq 124 ] && result=TIMEOUT

@@ -40,14 +40,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<ds_app::bus::PipelineError>().is_some() => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("Error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    ds_app::exit_code(run(Args::parse()))
 }
 
 /// `pgie_src_pad_buffer_probe` of the Python sample: per-frame counts and prints, FPS.
@@ -106,20 +99,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
     let opts = SourceOptions { file_loop: false, verbose: true, ..Default::default() };
-    for (i, uri) in uris.iter().enumerate() {
-        println!("Creating source_bin  {i}  \n ");
-        if uri.starts_with("rtsp://") {
-            println!("At least one of the sources is live");
-        }
-        let source_bin = ds_app::source::create_source_bin(backend, i, uri, &opts)?;
-        pipeline.add(&source_bin)?;
-        let padname = format!("sink_{i}");
-        let sinkpad = streammux
-            .request_pad_simple(&padname)
-            .with_context(|| format!("Unable to create sink pad {padname} of the streammux"))?;
-        let srcpad = source_bin.static_pad("src").context("Unable to create src pad bin")?;
-        srcpad.link(&sinkpad).with_context(|| format!("linking source {i} to the streammux"))?;
-    }
+    // Create a source bin per URI and link each to the muxer's sink_<i>
+    ds_app::source::add_source_bins(backend, &pipeline, &streammux, &uris, &opts)?;
     let queue1 = backend.make("queue", "queue1")?;
     println!("Creating Pgie \n ");
     let pgie = backend.make("nvinfer", "primary-inference")?;
@@ -136,13 +117,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     let config = backend.config(APP, "ds_demux_pgie_config.txt")?;
     pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
-    let pgie_batch_size: u32 = pgie.property("batch-size");
-    if pgie_batch_size as usize != number_sources {
-        println!(
-            "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {number_sources}  \n"
-        );
-        pgie.set_property("batch-size", number_sources as u32);
-    }
+    ds_app::override_batch_size(&pgie, number_sources);
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many([&queue1, &pgie, &nvstreamdemux])?;

@@ -14,6 +14,7 @@
 //! | `nvdslogger` | [`dslogger`] |
 //! | `nvurisrcbin` | [`dsurisrcbin`] |
 //! | `nvtracker` | [`dstracker`] |
+//! | `nvdsanalytics` | [`dsanalytics`] |
 //!
 //! Batches travel as described in `docs/batch-format.md`: caps
 //! `video/x-raw(memory:DsBatch), format=RGBA`, one `gst::Memory` per frame, and an
@@ -31,6 +32,7 @@
 
 pub mod caps;
 pub mod draw;
+pub mod dsanalytics;
 pub mod dsinfer;
 pub mod dslogger;
 pub mod dsosd;
@@ -58,6 +60,7 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dslogger",
     "dsurisrcbin",
     "dstracker",
+    "dsanalytics",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -72,6 +75,7 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dslogger::register(plugin)?;
     dsurisrcbin::register(plugin)?;
     dstracker::register(plugin)?;
+    dsanalytics::register(plugin)?;
     Ok(())
 }
 

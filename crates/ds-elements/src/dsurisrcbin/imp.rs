@@ -294,7 +294,9 @@ impl DsUriSrcBin {
     /// RTSP reconnection is on: an `rtsp://` URI and a non-zero `rtsp-reconnect-interval`.
     fn reconnecting(&self) -> bool {
         let s = lock(&self.settings);
-        s.rtsp_reconnect_interval > 0 && s.uri.as_deref().is_some_and(|u| u.starts_with("rtsp://"))
+        // rtsp://, and the transport-forcing rtspt:// (TCP), rtspu:// (UDP) ...
+        s.rtsp_reconnect_interval > 0
+            && s.uri.as_deref().and_then(|u| u.split_once("://")).is_some_and(|(scheme, _)| scheme.starts_with("rtsp"))
     }
 
     /// `rtsp-reconnect-interval` and `rtsp-reconnect-attempts`.
