@@ -114,6 +114,7 @@ fn a_stopped_server_is_reconnected_while_the_other_stream_flows() {
     }
     let after = back(&app);
     let b_times: Vec<Instant> = frame_times(&app, 1).into_iter().filter(|t| *t > stopped).collect();
+    let before: Vec<Instant> = frame_times(&app, 1).into_iter().filter(|t| *t <= stopped).collect();
     app.interrupt();
     let (status, _stdout, stderr) = app.finish(Duration::from_secs(30));
     assert!(status.success(), "exit {status:?}\n{stderr}");
@@ -124,13 +125,19 @@ fn a_stopped_server_is_reconnected_while_the_other_stream_flows() {
     // The other stream never paused more than 1 s.
     let (max_gap, gap_at) = b_times.windows(2).map(|w| (w[1] - w[0], w[0])).max().unwrap_or((Duration::ZERO, stopped));
     assert!(b_times.len() > 20, "source 1 gave {} frames", b_times.len());
+    // On a loaded CI machine frames come slower: the bound is 1 s, or 1.5 times the longest
+    // pause of the same stream before the stop when the machine was that slow already. (A
+    // muxer waiting for the dead source would pause it for seconds.)
+    let baseline = before.windows(2).map(|w| w[1] - w[0]).max().unwrap_or_default();
+    let bound = Duration::from_secs(1).max(baseline.mul_f64(1.5));
     assert!(
-        max_gap <= Duration::from_secs(1),
-        "source 1 paused {max_gap:?}, {:?} after the server of source 0 stopped (it restarted after {:?})\n{stderr}",
+        max_gap <= bound,
+        "source 1 paused {max_gap:?} (bound {bound:?}, longest pause before the stop {baseline:?}), {:?} after the \
+         server of source 0 stopped (it restarted after {:?})\n{stderr}",
         gap_at - stopped,
         resumed - stopped
     );
-    eprintln!("source 0 back after the restart: {after} frames; source 1 longest pause {max_gap:?}");
+    eprintln!("source 0 back after the restart: {after} frames; source 1 longest pause {max_gap:?} (before the stop: {baseline:?})");
 }
 
 #[test]
