@@ -30,6 +30,12 @@ SAMPLES=(
   "runtime_source_add_delete|--sink fake --period 1.5 file://$S/vtest-4s.mp4"
   "deepstream-nvdsanalytics|--sink file --output $LOGS/deepstream-nvdsanalytics.mp4 $S/vtest-5s.h264 file://$S/market-2s.mp4"
   "deepstream-demux-multi-in-multi-out|--sink file --output $LOGS/demux.mp4 -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
+  # RTSP output on a free port on 127.0.0.1 (nobody connects: the pipeline runs to its end)
+  "deepstream-test1-rtsp-out|-i $S/vtest-5s.h264 --rtsp-port 0"
+  # file inputs here (RTSP inputs, reconnection and NTP are covered by the crate's tests)
+  "deepstream-rtsp-in-rtsp-out|-i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 --rtsp-port 0"
+  # no camera on CI: the live test source, stopped with Ctrl-C (SIGINT) after 10 s
+  "deepstream-test1-usbcam|--test-source --sink fake|10"
 )
 
 # Frames the sample's probe saw: its per-frame lines, else its own summary lines
@@ -50,12 +56,21 @@ printf '%-40s %-10s %-6s %7s %8s\n' sample backend result frames seconds
 failed=0
 for row in "${SAMPLES[@]}"; do
   name=${row%%|*}
-  args=${row#*|}
+  rest=${row#*|}
+  args=${rest%%|*}
+  # a third field: a live sample, interrupted (SIGINT, as Ctrl-C) after that many seconds
+  interrupt=
+  [ "$rest" != "$args" ] && interrupt=${rest#*|}
   if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then continue; fi
   log=$LOGS/$name.log
   start=$(date +%s%N)
-  # shellcheck disable=SC2086 # the arguments are words
-  timeout -k 10 "$LIMIT" "$ROOT/target/debug/$name" --backend "$BACKEND" $args >"$log" 2>&1
+  if [ -n "$interrupt" ]; then
+    # shellcheck disable=SC2086
+    timeout --preserve-status -s INT -k 30 "$interrupt" "$ROOT/target/debug/$name" --backend "$BACKEND" $args >"$log" 2>&1
+  else
+    # shellcheck disable=SC2086
+    timeout -k 10 "$LIMIT" "$ROOT/target/debug/$name" --backend "$BACKEND" $args >"$log" 2>&1
+  fi
   rc=$?
   ms=$((($(date +%s%N) - start) / 1000000))
   frames=$(frames_of "$log")

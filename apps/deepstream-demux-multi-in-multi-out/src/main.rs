@@ -98,7 +98,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     println!("Creating streamux \n ");
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
-    let opts = SourceOptions { file_loop: false, verbose: true };
+    let opts = SourceOptions { file_loop: false, verbose: true, ..Default::default() };
     // Create a source bin per URI and link each to the muxer's sink_<i>
     ds_app::source::add_source_bins(backend, &pipeline, &streammux, &uris, &opts)?;
     let queue1 = backend.make("queue", "queue1")?;

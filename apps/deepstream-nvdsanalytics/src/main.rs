@@ -206,6 +206,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let opts = SourceOptions {
         file_loop: false,
         verbose: true,
+        ..Default::default()
     };
     for (i, uri) in uris.iter().enumerate() {
         println!("Creating source_bin  {i}  \n ");

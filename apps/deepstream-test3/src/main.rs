@@ -178,7 +178,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     // Create nvstreammux instance to form batches from one or more sources.
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
-    let opts = SourceOptions { file_loop: args.file_loop, verbose: true };
+    let opts = SourceOptions { file_loop: args.file_loop, verbose: true, ..Default::default() };
     // Create a source bin per URI and link each to the muxer's sink_<i>
     ds_app::source::add_source_bins(backend, &pipeline, &streammux, &uris, &opts)?;
     let queue1 = backend.make("queue", "queue1")?;

@@ -10,6 +10,7 @@
 //! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
 //! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
 //! - [`input`]: checks of the samples' input files.
+//! - [`rtsp`]: RTSP-OUT (encoder, payloader, RTP relay on 127.0.0.1, gst-rtsp-server).
 //! - [`tracker`]: TRACKER-INI (the `[tracker]` INI file onto nvtracker's properties).
 //! - [`source`]: SRC-BIN (`source-bin-NN` around `uridecodebin`), TILER-GRID, URI checks.
 //!
@@ -34,6 +35,7 @@ pub mod input;
 pub mod paths;
 pub mod perf;
 pub mod platform;
+pub mod rtsp;
 pub mod sink;
 pub mod source;
 pub mod tracker;

@@ -32,6 +32,16 @@ pub struct SourceOptions {
     /// Print the samples' debug lines (`Decodebin child added: ...`, `In cb_newpad`,
     /// `gstname=`, `features=`).
     pub verbose: bool,
+    /// RTSP reconnection: for an RTSP URI ([`is_rtsp`]) with a non-zero interval (seconds), the child
+    /// is `nvurisrcbin` (`dsurisrcbin`) with `rtsp-reconnect-interval` and
+    /// `rtsp-reconnect-attempts` (`uridecodebin`, as the Python samples use, cannot
+    /// reconnect: its RTSP source failing is a pipeline error). 0: `uridecodebin`.
+    pub rtsp_reconnect_interval: u32,
+    /// `rtsp-reconnect-attempts` (-1: no limit).
+    pub rtsp_reconnect_attempts: i32,
+    /// `--rtsp-ts`: call [`configure_source_for_ntp_sync`] on the RTSP source (nvurisrcbin
+    /// does it on its own).
+    pub ntp_sync: bool,
 }
 
 /// `rows = int(sqrt(n))`, `columns = int(ceil(n / rows))` (TILER-GRID of the samples).
@@ -148,10 +158,16 @@ pub fn create_source_bin(backend: Backend, index: usize, uri: &str, opts: &Sourc
     let bin_name = format!("source-bin-{index:02}");
     let nbin = gst::Bin::with_name(&bin_name);
     // Source element for reading from the uri: uridecodebin, or nvurisrcbin for looping
+    let reconnecting = opts.rtsp_reconnect_interval > 0 && is_rtsp(uri);
     let uri_decode_bin = if opts.file_loop {
         let e = backend.make("nvurisrcbin", "uri-decode-bin")?;
         e.set_property("file-loop", true);
         e.set_property_from_str("cudadec-memtype", "0");
+        e
+    } else if reconnecting {
+        let e = backend.make("nvurisrcbin", "uri-decode-bin")?;
+        e.set_property("rtsp-reconnect-interval", opts.rtsp_reconnect_interval);
+        e.set_property("rtsp-reconnect-attempts", opts.rtsp_reconnect_attempts);
         e
     } else {
         backend.make("uridecodebin", "uri-decode-bin")?
@@ -171,12 +187,12 @@ pub fn create_source_bin(backend: Backend, index: usize, uri: &str, opts: &Sourc
     // video decoder src pad. The ghost pad will not have a target right now. Once the decode
     // bin creates the video decoder and generates the cb_newpad callback, we will set the
     // ghost pad target to the video decoder src pad.
-    connect_child_added(&uri_decode_bin, verbose);
+    connect_child_added(backend, &uri_decode_bin, verbose, opts.ntp_sync);
 
     // The URI has no video: say so with its index (uridecodebin emits no-more-pads once all
     // its streams are exposed).
     // (nvurisrcbin / dsurisrcbin report that themselves.)
-    if !opts.file_loop {
+    if !opts.file_loop && !reconnecting {
         let weak_bin = nbin.downgrade();
         let uri_owned = uri.to_owned();
         uri_decode_bin.connect("no-more-pads", false, move |_| {
@@ -241,9 +257,10 @@ fn cb_newpad(backend: Backend, decoder_src_pad: &gst::Pad, source_bin: &gst::Bin
     }
 }
 
-/// `decodebin_child_added` of the samples: recursion into nested decodebins, and
-/// `drop-on-latency=true` on an RTSP `source` child.
-fn connect_child_added(element: &gst::Element, verbose: bool) {
+/// `decodebin_child_added` of the samples: recursion into nested decodebins,
+/// `drop-on-latency=true` on an RTSP `source` child, and with `ntp_sync` (`--rtsp-ts`)
+/// [`configure_source_for_ntp_sync`] on it.
+fn connect_child_added(backend: Backend, element: &gst::Element, verbose: bool, ntp_sync: bool) {
     let Some(proxy) = element.dynamic_cast_ref::<gst::ChildProxy>() else {
         return;
     };
@@ -254,13 +271,91 @@ fn connect_child_added(element: &gst::Element, verbose: bool) {
         if name.contains("decodebin")
             && let Some(e) = obj.downcast_ref::<gst::Element>()
         {
-            connect_child_added(e, verbose);
+            connect_child_added(backend, e, verbose, ntp_sync);
+        }
+        if ntp_sync
+            && name.contains("source")
+            && let Some(e) = obj.downcast_ref::<gst::Element>()
+            && let Err(err) = configure_source_for_ntp_sync(backend, e)
+        {
+            eprintln!("Warning: {err:#}");
         }
         if name.contains("source")
             && let Some(source) = child_proxy.child_by_name("source")
             && source.has_property("drop-on-latency")
         {
             obj.set_property("drop-on-latency", true);
+        }
+    });
+}
+
+/// `configure_source_for_ntp_sync` of DeepStream (pyds): makes an RTSP source (`rtspsrc`,
+/// or `uridecodebin` with an RTSP URI) give each frame the sender's NTP time from RTCP
+/// sender reports, which the muxer puts in `ntp_timestamp` when `attach-sys-ts` is false.
+///
+/// - portable: `add-reference-timestamp-meta=true` on `rtspsrc` (its jitterbuffer attaches a
+///   `timestamp/x-ntp` reference timestamp to each packet once a sender report arrived);
+/// - deepstream: DeepStream's own function, from `libnvdsgst_helper.so`.
+///
+/// Errors: on DeepStream, the library or the function is missing. An element that is not an
+/// RTSP source is left as it is.
+pub fn configure_source_for_ntp_sync(backend: Backend, src_elem: &gst::Element) -> anyhow::Result<()> {
+    match backend {
+        Backend::Portable => {
+            if src_elem.has_property("add-reference-timestamp-meta") {
+                src_elem.set_property("add-reference-timestamp-meta", true);
+            }
+            Ok(())
+        }
+        Backend::DeepStream => {
+            use glib::translate::ToGlibPtr as _;
+            type Configure = unsafe extern "C" fn(*mut gst::ffi::GstElement);
+            let path = std::path::Path::new(crate::backend::DEEPSTREAM_LIB_DIR).join("libnvdsgst_helper.so");
+            // SAFETY: DeepStream's library, loaded once and kept for the process; the symbol
+            // has the C signature `void configure_source_for_ntp_sync (GstElement *)`.
+            unsafe {
+                static LIB: std::sync::OnceLock<Result<libloading::Library, String>> = std::sync::OnceLock::new();
+                let lib = LIB
+                    .get_or_init(|| libloading::Library::new(&path).map_err(|e| e.to_string()))
+                    .as_ref()
+                    .map_err(|e| anyhow::anyhow!("configure_source_for_ntp_sync: {}: {e}", path.display()))?;
+                let f: libloading::Symbol<Configure> = lib
+                    .get(b"configure_source_for_ntp_sync\0")
+                    .with_context(|| format!("configure_source_for_ntp_sync not found in {}", path.display()))?;
+                f(src_elem.to_glib_none().0);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Makes the pipeline fail when every one of its `n` sources gave up reconnecting
+/// (`dsurisrcbin`'s element message `rtsp-reconnect-attempts-exceeded`): an error naming
+/// their URIs is posted, which [`crate::bus::run`] prints before exiting non-zero. While
+/// some sources still run, a source that gives up is only a warning (its stream ends).
+pub fn fail_when_every_source_gave_up(pipeline: &gst::Pipeline, n: usize) {
+    let Some(bus) = pipeline.bus() else { return };
+    bus.enable_sync_message_emission();
+    let gave_up = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let weak = pipeline.downgrade();
+    bus.connect_sync_message(Some("element"), move |_, msg| {
+        let Some(s) = msg.structure().filter(|s| s.name() == "rtsp-reconnect-attempts-exceeded") else {
+            return;
+        };
+        let uri = s.get::<String>("uri").unwrap_or_default();
+        let mut g = gave_up.lock().unwrap_or_else(|e| e.into_inner());
+        if !g.contains(&uri) {
+            g.push(uri);
+        }
+        if g.len() >= n
+            && let Some(p) = weak.upgrade()
+        {
+            let uris = g.join(", ");
+            gst::element_error!(
+                p,
+                gst::ResourceError::OpenRead,
+                ("No source could be read: {} gave no data after every reconnection attempt", uris)
+            );
         }
     });
 }

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+pub mod live;
+
 /// The root of the checkout (where `streams/`, `models/` and `configs/` are).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("checkout root")
@@ -167,18 +169,10 @@ pub fn decode(path: &Path, keep: &[usize]) -> (usize, Vec<(usize, Frame)>) {
     let mut count = 0;
     let mut kept = Vec::new();
     while let Ok(sample) = sink.pull_sample() {
-        if keep.contains(&count) {
-            let caps = sample.caps().expect("caps");
-            let s = caps.structure(0).expect("structure");
-            let (w, h) = (s.get::<i32>("width").expect("width") as u32, s.get::<i32>("height").expect("height") as u32);
-            let map = sample.buffer().expect("buffer").map_readable().expect("map");
-            // RGBA rows are 4-byte aligned already: the stride is the row size.
-            let stride = (w * 4) as usize;
-            let mut rgba = Vec::with_capacity((w * h * 4) as usize);
-            for row in 0..h as usize {
-                rgba.extend_from_slice(&map.as_slice()[row * stride..row * stride + (w * 4) as usize]);
-            }
-            kept.push((count, Frame { width: w, height: h, rgba }));
+        if keep.contains(&count)
+            && let Some(frame) = sample_to_frame(&sample)
+        {
+            kept.push((count, frame));
         }
         count += 1;
     }
@@ -186,6 +180,19 @@ pub fn decode(path: &Path, keep: &[usize]) -> (usize, Vec<(usize, Frame)>) {
     pipeline.set_state(gst::State::Null).expect("null");
     assert!(errored.is_none(), "decoding {} failed: {errored:?}", path.display());
     (count, kept)
+}
+
+/// An RGBA sample (from an appsink after `videoconvert ! video/x-raw,format=RGBA`) as a
+/// [`Frame`]; `None` when it has no caps, size or buffer.
+pub fn sample_to_frame(sample: &gst::Sample) -> Option<Frame> {
+    let caps = sample.caps()?;
+    let s = caps.structure(0)?;
+    let (w, h) = (s.get::<i32>("width").ok()? as u32, s.get::<i32>("height").ok()? as u32);
+    let map = sample.buffer()?.map_readable().ok()?;
+    // RGBA rows are 4-byte aligned already: the stride is the row size.
+    let row = (w * 4) as usize;
+    let rgba = map.as_slice().get(..row * h as usize)?.to_vec();
+    Some(Frame { width: w, height: h, rgba })
 }
 
 /// Writes `frame` as a PNG (to look at a test's output).

@@ -242,7 +242,7 @@ impl ObjectImpl for DsStreamMux {
                     .build(),
                 glib::ParamSpecBoolean::builder("attach-sys-ts")
                     .nick("Set system timestamp as ntp timestamp")
-                    .blurb("If set to TRUE, system timestamp will be attached as ntp timestamp (FALSE: ntp_timestamp stays 0; RTCP-based NTP is not implemented)")
+                    .blurb("If set to TRUE, system timestamp will be attached as ntp timestamp (FALSE: the sender's NTP time from RTCP sender reports, where the source attaches it, else 0)")
                     .default_value(true)
                     .mutable_ready()
                     .build(),
@@ -646,7 +646,7 @@ impl DsStreamMux {
                         .map(|d| d.as_nanos() as u64)
                         .unwrap_or(0)
                 } else {
-                    0
+                    super::ntp::from_rtcp(&buffer).unwrap_or(0)
                 };
                 p.queue.push_back(Queued {
                     buffer,

@@ -6,7 +6,7 @@
 //! (`video/x-raw(memory:DsBatch), format=RGBA`, see `docs/batch-format.md`), which carries an
 //! `NvDsBatchMeta` with one `NvDsFrameMeta` per frame (`pad_index` = `source_id` = the pad's
 //! number, `frame_num` counted per source, `buf_pts` = the input PTS, `ntp_timestamp` = the
-//! system time at arrival, `source_frame_width/height`, `batch_id`, `pipeline` size).
+//! system time at arrival or the sender's NTP time, `source_frame_width/height`, `batch_id`, `pipeline` size).
 //!
 //! ```text
 //! gst-launch-1.0 dsstreammux name=m batch-size=2 width=1280 height=720 batched-push-timeout=40000 ! \
@@ -56,7 +56,9 @@
 //! - **enable-padding** keeps the aspect ratio: the picture is scaled to fit and centred, the
 //!   rest is black.
 //! - `attach-sys-ts` (default true) stamps `ntp_timestamp` with the system time at arrival;
-//!   false leaves it 0 (NTP from RTCP is not implemented). `gpu-id` and `nvbuf-memory-type`
+//!   false takes the sender's NTP capture time from RTCP sender reports (a `timestamp/x-ntp`
+//!   reference timestamp meta, which `rtspsrc add-reference-timestamp-meta=true` attaches;
+//!   `dsurisrcbin` sets it for `rtsp://` URIs), and 0 where a frame has none. `gpu-id` and `nvbuf-memory-type`
 //!   are accepted for compatibility and have no effect.
 //! - Output caps: `width` x `height` RGBA; the framerate is that of the first source that
 //!   negotiated. With `width`/`height` left at 0 (the samples' `USE_NEW_NVSTREAMMUX=yes`
@@ -68,6 +70,7 @@ use gst::glib;
 use gst::prelude::*;
 
 mod imp;
+mod ntp;
 
 glib::wrapper! {
     /// The `dsstreammux` element.

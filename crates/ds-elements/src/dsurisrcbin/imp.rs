@@ -2,9 +2,12 @@ use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use crate::util::lock;
+
+use super::reconnect::{self, Live};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new("dsurisrcbin", gst::DebugColorFlags::empty(), Some("Portable nvurisrcbin"))
@@ -21,6 +24,7 @@ struct Settings {
     latency: u32,
     drop_on_latency: bool,
     rtsp_reconnect_interval: u32,
+    rtsp_reconnect_attempts: i32,
 }
 
 impl Default for Settings {
@@ -35,6 +39,7 @@ impl Default for Settings {
             latency: 100,
             drop_on_latency: true,
             rtsp_reconnect_interval: 0,
+            rtsp_reconnect_attempts: -1,
         }
     }
 }
@@ -60,9 +65,16 @@ struct LoopState {
 #[derive(Default)]
 pub struct DsUriSrcBin {
     settings: Arc<Mutex<Settings>>,
-    decodebin: OnceLock<gst::Element>,
+    /// The current `uridecodebin` (replaced on each RTSP reconnection).
+    decodebin: Mutex<Option<gst::Element>>,
+    /// Sinks of the non-video streams of the current `uridecodebin`.
+    extra: Mutex<Vec<gst::Element>>,
     next_pad: AtomicU32,
     had_video: AtomicBool,
+    /// RTSP reconnection state.
+    live: Arc<Live>,
+    /// With RTSP reconnection: `vsrc_0`, exposed at once and kept across reconnections.
+    video_ghost: Mutex<Option<gst::GhostPad>>,
 }
 
 #[glib::object_subclass]
@@ -103,8 +115,14 @@ impl ObjectImpl for DsUriSrcBin {
                     .build(),
                 glib::ParamSpecUInt::builder("rtsp-reconnect-interval")
                     .nick("RTSP reconnect interval")
-                    .blurb("Not implemented by the portable element: only 0 is accepted")
+                    .blurb("Timeout in seconds to wait since last data was received from an RTSP source before forcing a reconnection. 0=disable timeout")
                     .default_value(0)
+                    .build(),
+                glib::ParamSpecInt::builder("rtsp-reconnect-attempts")
+                    .nick("RTSP reconnect attempts")
+                    .blurb("Max number of attempts for reconnection in a row (-1 or 0: no limit)")
+                    .minimum(-1)
+                    .default_value(-1)
                     .build(),
             ]
         });
@@ -116,7 +134,7 @@ impl ObjectImpl for DsUriSrcBin {
         match pspec.name() {
             "uri" => {
                 s.uri = value.get().ok().flatten();
-                if let Some(d) = self.decodebin.get() {
+                if let Some(d) = lock(&self.decodebin).as_ref() {
                     d.set_property("uri", s.uri.as_deref());
                 }
             }
@@ -132,10 +150,12 @@ impl ObjectImpl for DsUriSrcBin {
             }
             "latency" => s.latency = value.get().unwrap_or(100),
             "drop-on-latency" => s.drop_on_latency = value.get().unwrap_or(true),
-            "rtsp-reconnect-interval" => {
-                s.rtsp_reconnect_interval = value.get().unwrap_or(0);
-                if s.rtsp_reconnect_interval != 0 {
-                    gst::warning!(CAT, imp = self, "rtsp-reconnect-interval is not implemented by dsurisrcbin: no reconnection");
+            "rtsp-reconnect-interval" => s.rtsp_reconnect_interval = value.get().unwrap_or(0),
+            "rtsp-reconnect-attempts" => {
+                // nvurisrcbin: 0 means the default, -1 (no limit)
+                s.rtsp_reconnect_attempts = match value.get().unwrap_or(-1) {
+                    0 => -1,
+                    n => n,
                 }
             }
             _ => {}
@@ -154,44 +174,19 @@ impl ObjectImpl for DsUriSrcBin {
             "latency" => s.latency.to_value(),
             "drop-on-latency" => s.drop_on_latency.to_value(),
             "rtsp-reconnect-interval" => s.rtsp_reconnect_interval.to_value(),
+            "rtsp-reconnect-attempts" => s.rtsp_reconnect_attempts.to_value(),
             _ => glib::Value::from_type(pspec.value_type()),
         }
     }
 
     fn constructed(&self) {
         self.parent_constructed();
-        let obj = self.obj();
-        let Ok(decodebin) = gst::ElementFactory::make("uridecodebin").name("src-elem").build() else {
-            gst::error!(CAT, imp = self, "uridecodebin is missing (gstreamer1.0-plugins-base)");
-            return;
-        };
-        let weak = obj.downgrade();
-        decodebin.connect_pad_added(move |_, pad| {
-            if let Some(bin) = weak.upgrade() {
-                bin.imp().pad_added(pad);
-            }
-        });
-        let weak = obj.downgrade();
-        decodebin.connect("no-more-pads", false, move |_| {
-            if let Some(bin) = weak.upgrade() {
-                bin.imp().no_more_pads();
-            }
-            None
-        });
-        let settings = self.settings.clone();
-        decodebin.connect("source-setup", false, move |args| {
-            let source = args.get(1).and_then(|v| v.get::<gst::Element>().ok())?;
-            let s = lock(&settings).clone();
-            if source.has_property("drop-on-latency") {
-                source.set_property("drop-on-latency", s.drop_on_latency);
-            }
-            if source.has_property("latency") && source.find_property("latency").map(|p| p.value_type()) == Some(u32::static_type()) {
-                source.set_property("latency", s.latency);
-            }
-            None
-        });
-        if obj.add(&decodebin).is_ok() {
-            let _ = self.decodebin.set(decodebin);
+        // A source (as nvurisrcbin): a pipeline's EOS (send_event) reaches it at once, even
+        // before its RTSP source connected.
+        self.obj().set_element_flags(gst::ElementFlags::SOURCE);
+        match self.make_decodebin() {
+            Some(d) if self.obj().add(&d).is_ok() => *lock(&self.decodebin) = Some(d),
+            _ => gst::error!(CAT, imp = self, "uridecodebin is missing (gstreamer1.0-plugins-base)"),
         }
     }
 }
@@ -225,7 +220,7 @@ impl ElementImpl for DsUriSrcBin {
     fn change_state(&self, transition: gst::StateChange) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
         if transition == gst::StateChange::NullToReady {
             let s = lock(&self.settings).clone();
-            if self.decodebin.get().is_none() {
+            if lock(&self.decodebin).is_none() {
                 gst::element_imp_error!(self, gst::CoreError::MissingPlugin, ("dsurisrcbin: uridecodebin is missing (install gstreamer1.0-plugins-base)"));
                 return Err(gst::StateChangeError);
             }
@@ -234,12 +229,54 @@ impl ElementImpl for DsUriSrcBin {
                 return Err(gst::StateChangeError);
             }
             self.had_video.store(false, Ordering::SeqCst);
+            if self.reconnecting() && lock(&self.video_ghost).is_none() {
+                self.expose_video_ghost();
+            }
+        }
+        if transition == gst::StateChange::ReadyToPaused && self.reconnecting() {
+            self.live.restart();
+            reconnect::spawn_watchdog(&self.obj(), self.live.clone());
+        }
+        if transition == gst::StateChange::PausedToReady {
+            self.live.running.store(false, Ordering::SeqCst);
         }
         self.parent_change_state(transition)
     }
+
+    fn send_event(&self, event: gst::Event) -> bool {
+        if event.type_() == gst::EventType::Eos && self.reconnecting() {
+            // The app stops. The stream may have ended already (its EOS was dropped, so its
+            // pads will not take another one), or not be connected: stop the source and end
+            // vsrc_0 directly.
+            self.live.stopping.store(true, Ordering::SeqCst);
+            self.live.running.store(false, Ordering::SeqCst);
+            self.drop_decodebin();
+            let ghost = lock(&self.video_ghost).clone();
+            return ghost.is_some_and(|g| g.push_event(event));
+        }
+        self.parent_send_event(event)
+    }
 }
 
-impl BinImpl for DsUriSrcBin {}
+impl BinImpl for DsUriSrcBin {
+    fn handle_message(&self, message: gst::Message) {
+        // With RTSP reconnection on, the inner elements' errors (connection refused, lost
+        // connection) are warnings: the watchdog reconnects.
+        if let gst::MessageView::Error(e) = message.view()
+            && self.reconnecting()
+            && !self.live.stopping.load(Ordering::SeqCst)
+        {
+            let debug = e.debug().map(|d| d.to_string()).unwrap_or_default();
+            let mut b = gst::message::Warning::builder_from_error(e.error()).debug(&debug);
+            if let Some(src) = message.src() {
+                b = b.src(src);
+            }
+            self.parent_handle_message(b.build());
+            return;
+        }
+        self.parent_handle_message(message)
+    }
+}
 
 /// What the loop probe returns for an event it keeps from downstream: `Handled` (the probe
 /// consumed it; the Rust side releases it). `Drop` would release it twice with
@@ -250,13 +287,151 @@ fn swallow() -> gst::PadProbeReturn {
 }
 
 impl DsUriSrcBin {
-    fn uri(&self) -> String {
+    pub(super) fn uri(&self) -> String {
         lock(&self.settings).uri.clone().unwrap_or_default()
+    }
+
+    /// RTSP reconnection is on: an `rtsp://` URI and a non-zero `rtsp-reconnect-interval`.
+    fn reconnecting(&self) -> bool {
+        let s = lock(&self.settings);
+        // rtsp://, and the transport-forcing rtspt:// (TCP), rtspu:// (UDP) ...
+        s.rtsp_reconnect_interval > 0
+            && s.uri.as_deref().and_then(|u| u.split_once("://")).is_some_and(|(scheme, _)| scheme.starts_with("rtsp"))
+    }
+
+    /// `rtsp-reconnect-interval` and `rtsp-reconnect-attempts`.
+    pub(super) fn reconnect_settings(&self) -> (Duration, i32) {
+        let s = lock(&self.settings);
+        (Duration::from_secs(s.rtsp_reconnect_interval as u64), s.rtsp_reconnect_attempts)
+    }
+
+    /// A `uridecodebin` for the URI, with the signals connected; not yet added.
+    fn make_decodebin(&self) -> Option<gst::Element> {
+        let obj = self.obj();
+        let decodebin = gst::ElementFactory::make("uridecodebin").name("src-elem").build().ok()?;
+        if let Some(uri) = lock(&self.settings).uri.as_deref() {
+            decodebin.set_property("uri", uri);
+        }
+        let weak = obj.downgrade();
+        decodebin.connect_pad_added(move |_, pad| {
+            if let Some(bin) = weak.upgrade() {
+                bin.imp().pad_added(pad);
+            }
+        });
+        let weak = obj.downgrade();
+        decodebin.connect("no-more-pads", false, move |_| {
+            if let Some(bin) = weak.upgrade() {
+                bin.imp().no_more_pads();
+            }
+            None
+        });
+        let settings = self.settings.clone();
+        decodebin.connect("source-setup", false, move |args| {
+            let source = args.get(1).and_then(|v| v.get::<gst::Element>().ok())?;
+            let s = lock(&settings).clone();
+            if source.has_property("drop-on-latency") {
+                source.set_property("drop-on-latency", s.drop_on_latency);
+            }
+            if source.has_property("latency") && source.find_property("latency").map(|p| p.value_type()) == Some(u32::static_type()) {
+                source.set_property("latency", s.latency);
+            }
+            // configure_source_for_ntp_sync, as nvurisrcbin does for RTSP: the jitterbuffer
+            // attaches the sender's NTP time (from RTCP sender reports) to each packet, which
+            // the muxer reads when attach-sys-ts is false.
+            if source.has_property("add-reference-timestamp-meta") {
+                source.set_property("add-reference-timestamp-meta", true);
+            }
+            None
+        });
+        Some(decodebin)
+    }
+
+    /// Exposes `vsrc_0` without a target (RTSP with reconnection).
+    fn expose_video_ghost(&self) {
+        let obj = self.obj();
+        let Some(templ) = obj.pad_template("vsrc_%u") else { return };
+        let n = self.next_pad.fetch_add(1, Ordering::SeqCst);
+        let ghost = gst::GhostPad::builder_from_template(&templ).name(format!("vsrc_{n}")).build();
+        let _ = ghost.set_active(true);
+        if obj.add_pad(&ghost).is_ok() {
+            *lock(&self.video_ghost) = Some(ghost);
+        }
+    }
+
+    /// Counts the decoded frames of `pad` for the watchdog; drops the stream's own EOS while
+    /// reconnection is on and the element is not stopping.
+    fn add_data_probe(&self, pad: &gst::Pad) {
+        let live = self.live.clone();
+        pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+            match &info.data {
+                Some(gst::PadProbeData::Buffer(_)) => live.data(),
+                Some(gst::PadProbeData::Event(ev))
+                    if ev.type_() == gst::EventType::Eos && !live.stopping.load(Ordering::SeqCst) =>
+                {
+                    return swallow();
+                }
+                _ => {}
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+
+    /// Drops the current `uridecodebin` (and the sinks of its other streams).
+    fn drop_decodebin(&self) {
+        let obj = self.obj();
+        let old = lock(&self.decodebin).take();
+        let extra: Vec<gst::Element> = lock(&self.extra).drain(..).collect();
+        for e in old.iter().chain(extra.iter()) {
+            // Out of the bin's state changes, then down to NULL (waiting for it) before the
+            // last reference goes.
+            e.set_locked_state(true);
+            if e.set_state(gst::State::Null).is_err() {
+                gst::warning!(CAT, imp = self, "{} did not go to NULL", e.name());
+            }
+            let _ = e.state(gst::ClockTime::from_seconds(5));
+            let _ = obj.remove(e);
+        }
+    }
+
+    /// Replaces the `uridecodebin` by a new one that connects again (watchdog thread).
+    pub(super) fn reset_source(&self) {
+        self.drop_decodebin();
+        let obj = self.obj();
+        let Some(new) = self.make_decodebin() else { return };
+        if obj.add(&new).is_err() {
+            return;
+        }
+        *lock(&self.decodebin) = Some(new.clone());
+        if new.sync_state_with_parent().is_err() {
+            gst::debug!(CAT, imp = self, "the new source did not start: next attempt later");
+        }
+    }
+
+    /// The reconnection attempts are spent: say so, stop the source, end its stream.
+    pub(super) fn give_up(&self, attempts: u32) {
+        let uri = self.uri();
+        self.live.stopping.store(true, Ordering::SeqCst);
+        gst::element_imp_warning!(
+            self,
+            gst::ResourceError::OpenRead,
+            ("No data from {uri}: gave up after {attempts} reconnection attempts")
+        );
+        let s = gst::Structure::builder("rtsp-reconnect-attempts-exceeded")
+            .field("uri", &uri)
+            .field("attempts", attempts)
+            .build();
+        let _ = self.obj().post_message(gst::message::Element::builder(s).src(&*self.obj()).build());
+        self.drop_decodebin();
+        let ghost = lock(&self.video_ghost).clone();
+        if let Some(g) = ghost {
+            g.push_event(gst::event::Eos::new());
+        }
     }
 
     fn pad_added(&self, pad: &gst::Pad) {
         let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
         let is_video = caps.structure(0).map(|s| s.name().starts_with("video/")).unwrap_or(false);
+        gst::debug!(CAT, imp = self, "decoded pad {} with {caps}", pad.name());
         let obj = self.obj();
         if !is_video {
             // Audio and other streams are not exposed; a fakesink takes them so that the
@@ -268,10 +443,23 @@ impl DsUriSrcBin {
                 if let Some(sp) = sink.static_pad("sink") {
                     let _ = pad.link(&sp);
                 }
+                lock(&self.extra).push(sink);
             }
             return;
         }
         self.had_video.store(true, Ordering::SeqCst);
+        let kept = lock(&self.video_ghost).clone();
+        if let Some(ghost) = kept {
+            // RTSP with reconnection: the first video stream of each connection feeds vsrc_0.
+            gst::debug!(CAT, imp = self, "vsrc target: {:?}", ghost.target().map(|t| t.name()));
+            if ghost.target().is_none() {
+                self.add_data_probe(pad);
+                if let Err(e) = ghost.set_target(Some(pad)) {
+                    gst::element_imp_error!(self, gst::CoreError::Pad, ("dsurisrcbin: cannot expose {}: {e}", pad.name()));
+                }
+            }
+            return;
+        }
         let n = self.next_pad.fetch_add(1, Ordering::SeqCst);
         let templ = obj.pad_template("vsrc_%u");
         let Some(templ) = templ else { return };

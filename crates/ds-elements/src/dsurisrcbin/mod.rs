@@ -20,9 +20,18 @@
 //!
 //! Accepted for compatibility, without effect here: `gpu-id`, `cudadec-memtype`,
 //! `num-extra-surfaces`, `drop-frame-interval` (0 only). For `rtsp://` URIs `latency` and
-//! `drop-on-latency` are set on the `rtspsrc` that `uridecodebin` creates; RTSP reconnection
-//! (`rtsp-reconnect-interval`) and smart record are not implemented: a non-zero
-//! `rtsp-reconnect-interval` is refused with a warning naming it.
+//! `drop-on-latency` are set on the `rtspsrc` that `uridecodebin` creates, with
+//! `add-reference-timestamp-meta=true` (nvurisrcbin's `configure_source_for_ntp_sync`: frames
+//! carry the sender's NTP time from RTCP sender reports, which `dsstreammux attach-sys-ts=false`
+//! puts in `ntp_timestamp`). Smart record is not implemented.
+//!
+//! **RTSP reconnection** (`rtsp-reconnect-interval` seconds, `rtsp-reconnect-attempts`), as
+//! nvurisrcbin, with a backoff: see the `reconnect` module. In short: after the interval
+//! without a decoded frame (from the start too), the source is rebuilt and connects again;
+//! the wait doubles per failed attempt up to 4 × the interval; errors of the inner elements
+//! are warnings meanwhile; when the attempts are spent the element posts the element message
+//! `rtsp-reconnect-attempts-exceeded` and ends its stream with EOS. `vsrc_0` is exposed at
+//! once and kept across reconnections.
 //!
 //! ```text
 //! gst-launch-1.0 dsurisrcbin uri=file:///path/to/streams/vtest-4s.mp4 file-loop=true ! \
@@ -33,6 +42,7 @@ use gst::glib;
 use gst::prelude::*;
 
 mod imp;
+mod reconnect;
 
 glib::wrapper! {
     /// The `dsurisrcbin` element.
