@@ -190,8 +190,10 @@ pub fn latency_report(buffer: &gst::BufferRef, batch_num: u64) -> Option<String>
         return None;
     }
     let mut out = format!("************BATCH-NUM = {batch_num}**************\n");
-    if component_latency_measurement_enabled() {
-        if let Some(batch) = BatchMeta::from_buffer(buffer) {
+    if component_latency_measurement_enabled()
+        && let Some(batch) = BatchMeta::from_buffer(buffer)
+    {
+        {
             for r in component_latencies(batch) {
                 out.push_str(&format!(
                     "Comp name = {} source_id = {} pad_index = {} frame_num = {} in_system_timestamp = {:.6} \

@@ -4,8 +4,10 @@
 //! through it (`NvDsFrameMeta.pad_index`) and prints per-source frames per second every
 //! `fps-measurement-interval-sec` seconds (default 5), in nvdslogger's format:
 //!
+//! (`<TAB>` is a tab character)
+//!
 //! ```text
-//! **PERF : FPS_0 (29.97)	FPS_1 (30.00)	
+//! **PERF : FPS_0 (29.97)<TAB>FPS_1 (30.00)<TAB>
 //! ```
 //!
 //! The first interval only starts the count (nothing is printed), as nvdslogger does; a
