@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+pub mod servers;
+
 /// The root of the checkout (where `streams/`, `models/` and `configs/` are).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("checkout root")
