@@ -13,6 +13,8 @@
 //! | `nvstreamdemux` | [`dsstreamdemux`] |
 //! | `nvdslogger` | [`dslogger`] |
 //! | `nvurisrcbin` | [`dsurisrcbin`] |
+//! | `nvmsgconv` | [`dsmsgconv`] |
+//! | `nvmsgbroker` | [`dsmsgbroker`] |
 //!
 //! Batches travel as described in `docs/batch-format.md`: caps
 //! `video/x-raw(memory:DsBatch), format=RGBA`, one `gst::Memory` per frame, and an
@@ -32,6 +34,8 @@ pub mod caps;
 pub mod draw;
 pub mod dsinfer;
 pub mod dslogger;
+pub mod dsmsgbroker;
+pub mod dsmsgconv;
 pub mod dsosd;
 pub mod dsstreamdemux;
 pub mod dsstreammux;
@@ -55,6 +59,8 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsstreamdemux",
     "dslogger",
     "dsurisrcbin",
+    "dsmsgconv",
+    "dsmsgbroker",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -68,6 +74,8 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsstreamdemux::register(plugin)?;
     dslogger::register(plugin)?;
     dsurisrcbin::register(plugin)?;
+    dsmsgconv::register(plugin)?;
+    dsmsgbroker::register(plugin)?;
     Ok(())
 }
 

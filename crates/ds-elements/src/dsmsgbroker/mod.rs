@@ -1,0 +1,38 @@
+//! `dsmsgbroker`: the portable `nvmsgbroker`.
+//!
+//! A sink that sends every `NVDS_PAYLOAD_META` payload of the batches it receives (frame and
+//! batch user metadata, made by `dsmsgconv` or by NVIDIA's nvmsgconv) to a broker through
+//! ds-msg's adapters: `proto-lib` names DeepStream's adapter library
+//! (`libnvds_kafka_proto.so`, `libnvds_mqtt_proto.so`, `libnvds_redis_proto.so`,
+//! `libnvds_amqp_proto.so`) and selects ours; `conn-str`, `config` (`[message-broker]` keys)
+//! and `topic` as nvmsgbroker's. `comp-id` non-zero sends only the payloads of that component.
+//!
+//! Sending never blocks the pipeline: payloads go into a bounded queue served by a thread of
+//! its own, which reconnects with backoff while the broker is down and delivers the kept
+//! messages in order once it is back (see [`ds_msg::broker`] for the `[message-broker]`
+//! keys `retry-interval`, `max-retry-limit`, `auto-reconnect` and `queue-size`). At EOS the sink
+//! waits for the queue to drain, at most `max-retry-limit` seconds (capped at 60). At stop it
+//! prints `dsmsgbroker: <n> messages sent, <m> dropped` on stderr.
+//!
+//! Errors at start name what is wrong: an unknown `proto-lib`, a malformed `conn-str`, a
+//! missing or bad config file (file, group, key), no topic.
+//!
+//! ```text
+//! gst-launch-1.0 ... ! dsmsgconv config=configs/deepstream-test4/portable/dstest4_msgconv_config.txt ! \
+//!   dsmsgbroker proto-lib=libnvds_redis_proto.so conn-str="127.0.0.1;6379" topic=test4
+//! ```
+
+use gst::glib;
+use gst::prelude::*;
+
+mod imp;
+
+glib::wrapper! {
+    /// The `dsmsgbroker` element.
+    pub struct DsMsgBroker(ObjectSubclass<imp::DsMsgBroker>) @extends gst_base::BaseSink, gst::Element, gst::Object;
+}
+
+/// Registers `dsmsgbroker` (in `plugin`, or statically when `None`).
+pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
+    gst::Element::register(plugin, "dsmsgbroker", gst::Rank::NONE, DsMsgBroker::static_type())
+}
