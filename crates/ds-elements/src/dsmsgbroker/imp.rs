@@ -1,7 +1,6 @@
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
-use gst_base::subclass::prelude::*;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
@@ -22,6 +21,7 @@ struct Settings {
     topic: Option<String>,
     comp_id: u32,
     new_api: bool,
+    sync: bool,
 }
 
 struct State {
@@ -31,9 +31,12 @@ struct State {
     flush_limit: Duration,
 }
 
-/// The `dsmsgbroker` implementation.
-#[derive(Default)]
+/// The `dsmsgbroker` implementation: a plain element with one sink pad (flagged as a sink),
+/// not a `GstBaseSink`, so it never waits for preroll: behind a tee, a base sink holding its
+/// first buffer in PAUSED blocks the tee while another branch (an encoder that needs several
+/// frames before its own sink prerolls) starves.
 pub struct DsMsgBroker {
+    sinkpad: gst::Pad,
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
 }
@@ -42,7 +45,20 @@ pub struct DsMsgBroker {
 impl ObjectSubclass for DsMsgBroker {
     const NAME: &'static str = "DsMsgBroker";
     type Type = super::DsMsgBroker;
-    type ParentType = gst_base::BaseSink;
+    type ParentType = gst::Element;
+
+    fn with_class(klass: &Self::Class) -> Self {
+        let templ = klass.pad_template("sink").expect("sink template");
+        let sinkpad = gst::Pad::builder_from_template(&templ)
+            .chain_function(|pad, parent, buffer| {
+                DsMsgBroker::catch_panic_pad_function(parent, || Err(gst::FlowError::Error), |imp| imp.render(pad, &buffer))
+            })
+            .event_function(|pad, parent, event| {
+                DsMsgBroker::catch_panic_pad_function(parent, || false, |imp| imp.sink_event(pad, event))
+            })
+            .build();
+        DsMsgBroker { sinkpad, settings: Mutex::default(), state: Mutex::default() }
+    }
 }
 
 impl ObjectImpl for DsMsgBroker {
@@ -70,6 +86,11 @@ impl ObjectImpl for DsMsgBroker {
                     .blurb("When non-zero, only payloads with this componentId are sent")
                     .default_value(0)
                     .build(),
+                glib::ParamSpecBoolean::builder("sync")
+                    .nick("Sync")
+                    .blurb("Accepted (nvmsgbroker's base-sink property); messages are never synchronised to the clock")
+                    .default_value(false)
+                    .build(),
                 glib::ParamSpecBoolean::builder("new-api")
                     .nick("use new API")
                     .blurb("Accepted; the portable adapters always send asynchronously from their own thread")
@@ -90,6 +111,7 @@ impl ObjectImpl for DsMsgBroker {
             "topic" => s.topic = string(value),
             "comp-id" => s.comp_id = value.get().unwrap_or(0),
             "new-api" => s.new_api = value.get().unwrap_or(false),
+            "sync" => s.sync = value.get().unwrap_or(false),
             _ => {}
         }
     }
@@ -103,14 +125,16 @@ impl ObjectImpl for DsMsgBroker {
             "topic" => s.topic.to_value(),
             "comp-id" => s.comp_id.to_value(),
             "new-api" => s.new_api.to_value(),
+            "sync" => s.sync.to_value(),
             _ => glib::Value::from_type(pspec.value_type()),
         }
     }
 
     fn constructed(&self) {
         self.parent_constructed();
-        // nvmsgbroker is used with sync=false in the samples; a message sink needs no clock.
-        gst_base::prelude::BaseSinkExt::set_sync(&*self.obj(), false);
+        let obj = self.obj();
+        obj.add_pad(&self.sinkpad).expect("adding the sink pad");
+        obj.set_element_flags(gst::ElementFlags::SINK);
     }
 }
 
@@ -136,6 +160,20 @@ impl ElementImpl for DsMsgBroker {
         });
         T.as_ref()
     }
+
+    fn change_state(&self, transition: gst::StateChange) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+        if transition == gst::StateChange::ReadyToPaused
+            && let Err(e) = self.start()
+        {
+            self.post_error_message(e);
+            return Err(gst::StateChangeError);
+        }
+        let ret = self.parent_change_state(transition)?;
+        if transition == gst::StateChange::PausedToReady {
+            self.stop();
+        }
+        Ok(ret)
+    }
 }
 
 fn settings_error(msg: String) -> gst::ErrorMessage {
@@ -143,6 +181,17 @@ fn settings_error(msg: String) -> gst::ErrorMessage {
 }
 
 impl DsMsgBroker {
+    fn sink_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
+        if let gst::EventView::Eos(_) = event.view() {
+            self.flush();
+            // A sink element posts EOS; the bin collects it from every sink.
+            let obj = self.obj();
+            let _ = obj.post_message(gst::message::Eos::builder().src(&*obj).build());
+            return true;
+        }
+        gst::Pad::event_default(pad, Some(&*self.obj()), event)
+    }
+
     fn flush(&self) {
         let guard = lock(&self.state);
         if let Some(st) = guard.as_ref() {
@@ -152,7 +201,7 @@ impl DsMsgBroker {
     }
 }
 
-impl BaseSinkImpl for DsMsgBroker {
+impl DsMsgBroker {
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let s = lock(&self.settings).clone();
         let proto_lib = s.proto_lib.clone().unwrap_or_default();
@@ -176,22 +225,14 @@ impl BaseSinkImpl for DsMsgBroker {
         Ok(())
     }
 
-    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+    fn stop(&self) {
         if let Some(mut st) = lock(&self.state).take() {
             let stats = st.sender.close(Duration::from_secs(2));
             eprintln!("dsmsgbroker: {} messages sent, {} dropped", stats.sent, stats.dropped);
         }
-        Ok(())
     }
 
-    fn event(&self, event: gst::Event) -> bool {
-        if let gst::EventView::Eos(_) = event.view() {
-            self.flush();
-        }
-        self.parent_event(event)
-    }
-
-    fn render(&self, buf: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn render(&self, _pad: &gst::Pad, buf: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
         let guard = lock(&self.state);
         let Some(st) = guard.as_ref() else { return Err(gst::FlowError::Flushing) };
         let Some(batch) = ds_meta::BatchMeta::from_buffer(buf) else {

@@ -14,6 +14,10 @@
 //! waits for the queue to drain, at most `max-retry-limit` seconds (capped at 60). At stop it
 //! prints `dsmsgbroker: <n> messages sent, <m> dropped` on stderr.
 //!
+//! It is a plain element with one sink pad (flagged as a sink, posting EOS like one), not a
+//! base sink: it never synchronises to the clock and never waits for preroll, so behind a
+//! tee it never holds the other branches. `sync` is accepted for nvmsgbroker compatibility.
+//!
 //! Errors at start name what is wrong: an unknown `proto-lib`, a malformed `conn-str`, a
 //! missing or bad config file (file, group, key), no topic.
 //!
@@ -29,7 +33,7 @@ mod imp;
 
 glib::wrapper! {
     /// The `dsmsgbroker` element.
-    pub struct DsMsgBroker(ObjectSubclass<imp::DsMsgBroker>) @extends gst_base::BaseSink, gst::Element, gst::Object;
+    pub struct DsMsgBroker(ObjectSubclass<imp::DsMsgBroker>) @extends gst::Element, gst::Object;
 }
 
 /// Registers `dsmsgbroker` (in `plugin`, or statically when `None`).

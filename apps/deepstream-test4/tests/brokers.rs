@@ -1,0 +1,265 @@
+//! deepstream-test4 run as a user runs it, on `streams/vtest-5s.h264` (50 frames) with the
+//! portable backend, against real brokers started here on 127.0.0.1 (mosquitto,
+//! redis-server): every message the probe created arrives (count equal), as valid JSON of
+//! the chosen schema; an outage of the broker loses nothing and does not stall the frames;
+//! a broker that never comes up is retried for a bounded time and the MP4 is finalised;
+//! bad inputs fail with messages naming them.
+
+use std::io::BufRead as _;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ds_testkit::servers;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_deepstream-test4");
+const LIMIT: Duration = Duration::from_secs(240);
+
+fn cfg(name: &str) -> String {
+    ds_testkit::root().join("configs/deepstream-test4").join(name).display().to_string()
+}
+
+fn out(name: &str) -> PathBuf {
+    let p = ds_testkit::out_path("deepstream-test4", name);
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+fn run(args: &[&str]) -> Output {
+    ds_testkit::run(BIN, args, &[], LIMIT)
+}
+
+/// The events the probe attached (`Event message attached: frame N, class C` lines).
+fn attached(stdout: &str) -> Vec<(u64, i32)> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Event message attached: frame "))
+        .filter_map(|r| r.split_once(", class "))
+        .map(|(f, c)| (f.parse().unwrap(), c.parse().unwrap()))
+        .collect()
+}
+
+fn check_ok(o: &Output) -> (String, String) {
+    let (stdout, stderr) = ds_testkit::text(o);
+    assert!(o.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", o.status);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("Frame Number = ")).count(), 50, "{stdout}");
+    (stdout, stderr)
+}
+
+/// The full schema's fields for an event the probe made.
+fn check_full(v: &Value, class: i32) {
+    for k in ["messageid", "mdsversion", "@timestamp", "place", "sensor", "analyticsModule", "object", "event", "videoPath"] {
+        assert!(v.get(k).is_some(), "no {k}: {v}");
+    }
+    assert_eq!(v["sensor"]["id"], "CAMERA_ID");
+    assert_eq!(v["sensor"]["description"], "\"Entrance of Garage Right Lane\"");
+    assert_eq!(v["sensor"]["location"]["lat"], 45.293701447);
+    assert_eq!(v["place"]["name"], "XYZ");
+    assert_eq!(v["analyticsModule"]["source"], "OpenALR");
+    let ts = v["@timestamp"].as_str().unwrap();
+    assert!(ts.len() == 24 && ts.ends_with('Z') && &ts[10..11] == "T", "RFC 3339 with ms: {ts}");
+    let bbox = &v["object"]["bbox"];
+    assert!(bbox["bottomrightx"].as_i64().unwrap() > bbox["topleftx"].as_i64().unwrap(), "{bbox}");
+    match class {
+        0 => {
+            assert_eq!(v["object"]["vehicle"]["make"], "Bugatti");
+            assert_eq!(v["object"]["vehicle"]["licenseState"], "CA");
+            assert_eq!(v["event"]["type"], "moving");
+        }
+        2 => {
+            assert_eq!(v["object"]["person"]["age"], 45);
+            assert_eq!(v["object"]["person"]["apparel"], "formal");
+            assert_eq!(v["event"]["type"], "entry");
+        }
+        _ => {}
+    }
+}
+
+fn check_minimal(v: &Value, frame: u64, class: i32) {
+    assert_eq!(v["version"], "4.0");
+    assert_eq!(v["id"], frame.to_string());
+    assert_eq!(v["sensorId"], "sensor-0");
+    let objects = v["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 1, "{v}");
+    let fields: Vec<&str> = objects[0].as_str().unwrap().split('|').collect();
+    match class {
+        0 => assert_eq!(&fields[5..13], ["Vehicle", "#", "sedan", "Bugatti", "M", "blue", "XX1234", "CA"], "{v}"),
+        2 => assert_eq!(&fields[5..12], ["Person", "#", "male", "45", "black", "none", "formal"], "{v}"),
+        _ => {}
+    }
+}
+
+fn xrange(port: u16, stream: &str) -> Vec<Value> {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
+    let mut c = client.get_connection_with_timeout(Duration::from_secs(3)).unwrap();
+    let v: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE").arg(stream).arg("-").arg("+").query(&mut c).unwrap();
+    v.into_iter()
+        .map(|(_, kv)| {
+            let (_, p) = kv.into_iter().find(|(k, _)| k == "metadata").expect("metadata field");
+            serde_json::from_str(&p).unwrap_or_else(|e| panic!("not JSON ({e}): {p}"))
+        })
+        .collect()
+}
+
+/// An MQTT subscriber collecting payloads of `topic`; returns once subscribed.
+fn subscribe(port: u16, topic: &str) -> (Arc<Mutex<Vec<String>>>, rumqttc::Client, std::thread::JoinHandle<()>) {
+    let mut o = rumqttc::MqttOptions::new(format!("test4-sub-{port}"), "127.0.0.1", port);
+    o.set_keep_alive(Duration::from_secs(30));
+    o.set_max_packet_size(1 << 20, 1 << 20);
+    let (client, mut conn) = rumqttc::Client::new(o, 16);
+    client.subscribe(topic, rumqttc::QoS::AtLeastOnce).unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let g = got.clone();
+    let t = std::thread::spawn(move || {
+        let start = Instant::now();
+        while start.elapsed() < LIMIT {
+            match conn.recv_timeout(Duration::from_millis(500)) {
+                Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_)))) => {
+                    let _ = tx.send(());
+                }
+                Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p)))) => {
+                    g.lock().unwrap().push(String::from_utf8_lossy(&p.payload).into_owned());
+                }
+                Ok(Ok(_)) | Err(rumqttc::RecvTimeoutError::Timeout) => {}
+                Ok(Err(_)) | Err(rumqttc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(10)).expect("SUBACK within 10 s");
+    (got, client, t)
+}
+
+#[test]
+fn mqtt_receives_every_event_in_the_full_schema() {
+    let broker = servers::mosquitto();
+    let (got, sub, t) = subscribe(broker.port, "test4");
+    let mp4 = out("mqtt.mp4");
+    let conn = format!("127.0.0.1;{}", broker.port);
+    let o = run(&["-i", ds_testkit::stream("vtest-5s.h264").to_str().unwrap(), "-p", "libnvds_mqtt_proto.so",
+        "--conn-str", &conn, "-c", &cfg("cfg_mqtt.txt"), "-t", "test4", "--backend", "portable", "--sink", "file",
+        "--output", mp4.to_str().unwrap()]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 30], "first object of frames 0 and 30:\n{stdout}");
+    let start = Instant::now();
+    while got.lock().unwrap().len() < events.len() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = sub.disconnect();
+    let _ = t.join();
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), events.len(), "received {got:?}\nstderr:\n{stderr}");
+    for (m, (_, class)) in got.iter().zip(&events) {
+        let v: Value = serde_json::from_str(m).unwrap_or_else(|e| panic!("not JSON ({e}): {m}"));
+        check_full(&v, *class);
+    }
+    assert!(stderr.contains(&format!("dsmsgbroker: {} messages sent, 0 dropped", events.len())), "{stderr}");
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50, "the MP4 holds every frame");
+}
+
+#[test]
+fn redis_receives_every_event_in_the_minimal_schema() {
+    let broker = servers::redis(false);
+    let conn = format!("127.0.0.1;{}", broker.port);
+    let o = run(&["-i", ds_testkit::stream("vtest-5s.h264").to_str().unwrap(), "-p", "libnvds_redis_proto.so",
+        "--conn-str", &conn, "-c", &cfg("cfg_redis.txt"), "-t", "test4", "-s", "1", "--backend", "portable", "--no-display"]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let msgs = xrange(broker.port, "test4");
+    assert_eq!(msgs.len(), events.len(), "{msgs:?}\nstderr:\n{stderr}");
+    for (v, (frame, class)) in msgs.iter().zip(&events) {
+        check_minimal(v, *frame, *class);
+    }
+}
+
+#[test]
+fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
+    let mut broker = servers::redis(true);
+    let conn = format!("127.0.0.1;{}", broker.port);
+    let mp4 = out("outage.mp4");
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let mut child = ds_testkit::command(BIN, &["-i", input.to_str().unwrap(), "-p", "libnvds_redis_proto.so",
+        "--conn-str", &conn, "-t", "test4", "--backend", "portable", "--sink", "file", "--output", mp4.to_str().unwrap()], &[])
+        .spawn()
+        .unwrap();
+    // Read stdout as it comes, with the time of each line.
+    let lines: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+    let l2 = lines.clone();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            l2.lock().unwrap().push((Instant::now(), line));
+        }
+    });
+    let start = Instant::now();
+    let seen = |p: &str| lines.lock().unwrap().iter().any(|(_, l)| l.starts_with(p));
+    while !seen("Frame Number = 0 ") && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(seen("Frame Number = 0 "), "the first frame within 120 s");
+    broker.stop();
+    let down = Instant::now();
+    std::thread::sleep(Duration::from_secs(10));
+    let during = lines.lock().unwrap().iter().filter(|(t, l)| *t > down && l.starts_with("Frame Number = ")).count();
+    broker.start();
+    let o = ds_testkit::wait(child, LIMIT, "deepstream-test4 (outage)");
+    let _ = reader.join();
+    let stdout: String = lines.lock().unwrap().iter().map(|(_, l)| format!("{l}\n")).collect();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", o.status);
+    assert!(during >= 20, "frames kept flowing while the broker was down: {during} frames in 10 s\n{stdout}");
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let msgs = xrange(broker.port, "test4");
+    assert_eq!(msgs.len(), events.len(), "no message lost: {msgs:?}\nstderr:\n{stderr}");
+    for (v, (_, class)) in msgs.iter().zip(&events) {
+        check_full(v, *class);
+    }
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50);
+}
+
+#[test]
+fn a_broker_that_never_comes_up_is_retried_then_the_pipeline_finishes() {
+    let port = servers::free_port();
+    let conf = ds_testkit::out_path("deepstream-test4", "cfg_redis_retry.txt");
+    std::fs::write(&conf, "[message-broker]\nretry-interval=1\nmax-retry-limit=3\n").unwrap();
+    let mp4 = out("never.mp4");
+    let t0 = Instant::now();
+    let o = run(&["-i", ds_testkit::stream("vtest-5s.h264").to_str().unwrap(), "-p", "libnvds_redis_proto.so",
+        "--conn-str", &format!("127.0.0.1;{port}"), "-c", conf.to_str().unwrap(), "-t", "test4", "--backend", "portable",
+        "--sink", "file", "--output", mp4.to_str().unwrap()]);
+    let (_, stderr) = check_ok(&o);
+    assert!(stderr.contains("giving up after"), "{stderr}");
+    assert!(stderr.contains("dsmsgbroker: 0 messages sent, 2 dropped"), "{stderr}");
+    assert!(t0.elapsed() < Duration::from_secs(200));
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50, "the MP4 is finalised");
+}
+
+#[test]
+fn bad_inputs_fail_with_messages_naming_them() {
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let input = input.to_str().unwrap();
+    let o = run(&["-i", input]);
+    let (stdout, _) = ds_testkit::text(&o);
+    assert!(!o.status.success());
+    assert!(stdout.contains("Usage: deepstream-test4 -i <H264 filename> -p <Proto adaptor library>"), "{stdout}");
+    let cases: [(&[&str], &str); 4] = [
+        (&["-p", "libnvds_nope_proto.so", "--conn-str", "127.0.0.1;1", "-t", "x"], "proto-lib \"libnvds_nope_proto.so\": unknown adapter library"),
+        (&["-p", "libnvds_mqtt_proto.so", "--conn-str", "127.0.0.1:1883", "-t", "x"], "conn-str \"127.0.0.1:1883\" for MQTT: expected host;port"),
+        (&["-p", "libnvds_redis_proto.so", "--conn-str", "127.0.0.1;1", "-c", "/nonexistent/cfg_redis.txt"], "adaptor config file /nonexistent/cfg_redis.txt not found"),
+        (&["-p", "libnvds_azure_proto.so", "--conn-str", "x;1", "-t", "x"], "Azure IoT is not implemented by the portable backend"),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["-i", input, "--backend", "portable", "--no-display"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        let (stdout, stderr) = ds_testkit::text(&o);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(want) || stdout.contains(want), "{args:?}: want {want}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    }
+}
