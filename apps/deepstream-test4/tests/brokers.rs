@@ -212,7 +212,8 @@ fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
     let stdout: String = lines.lock().unwrap().iter().map(|(_, l)| format!("{l}\n")).collect();
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(o.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", o.status);
-    assert!(during >= 20, "frames kept flowing while the broker was down: {during} frames in 10 s\n{stdout}");
+    // A stalled pipeline would show no frame (or at most the few a queue holds) in 10 s.
+    assert!(during >= 10, "frames kept flowing while the broker was down: {during} frames in 10 s\n{stdout}");
     let events = attached(&stdout);
     assert_eq!(events.len(), 2, "{stdout}");
     let msgs = xrange(broker.port, "test4");
