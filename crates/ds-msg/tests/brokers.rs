@@ -113,3 +113,64 @@ fn a_broker_that_never_comes_up_is_retried_for_a_bounded_time() {
     let st = sender.close(Duration::from_secs(1));
     assert_eq!(st.dropped, 8);
 }
+
+/// Every message of `topic` from the beginning, as (partition, key, payload), until `n`
+/// arrived or 20 s passed.
+pub fn kafka_consume(bootstrap: &str, topic: &str, n: usize) -> Vec<(i32, Option<String>, String)> {
+    use rdkafka::Message as _;
+    use rdkafka::consumer::{BaseConsumer, Consumer as _};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", format!("test-{}", ds_msg::schema::uuid_v4()))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    c.subscribe(&[topic]).unwrap();
+    let mut got = Vec::new();
+    let start = Instant::now();
+    while got.len() < n && start.elapsed() < Duration::from_secs(20) {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(200)) {
+            let key = m.key().map(|k| String::from_utf8_lossy(k).into_owned());
+            got.push((m.partition(), key, String::from_utf8_lossy(m.payload().unwrap_or(&[])).into_owned()));
+        }
+    }
+    // Anything more (a duplicate) within a short while?
+    let extra = Instant::now();
+    while extra.elapsed() < Duration::from_millis(500) {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
+            got.push((m.partition(), None, String::from_utf8_lossy(m.payload().unwrap_or(&[])).into_owned()));
+        }
+    }
+    got
+}
+
+#[test]
+fn kafka_delivers_with_the_partition_key() {
+    let mock = servers::kafka_mock("ds-test", 3);
+    let cfg = cfg_file("kafka.txt", "[message-broker]\npartition-key = sensor.id\n");
+    let s = BrokerSettings::new("libnvds_kafka_proto.so", &format!("{};ds-test", mock.conn_host_port()), Some(&cfg)).unwrap();
+    let mut sender = s.start().unwrap();
+    assert_eq!(sender.default_topic(), Some("ds-test"));
+    for i in 0..12 {
+        let sensor = ["A", "B", "C"][i % 3];
+        assert!(sender.send("ds-test", format!("{{\"sensor\":{{\"id\":\"{sensor}\"}},\"n\":{i}}}").into_bytes()));
+    }
+    let st = sender.close(Duration::from_secs(30));
+    assert_eq!((st.sent, st.dropped), (12, 0), "{st:?}");
+    let got = kafka_consume(&mock.bootstrap, "ds-test", 12);
+    assert_eq!(got.len(), 12, "{got:?}");
+    for sensor in ["A", "B", "C"] {
+        let mine: Vec<&(i32, Option<String>, String)> = got.iter().filter(|(_, k, _)| k.as_deref() == Some(sensor)).collect();
+        assert_eq!(mine.len(), 4, "{sensor}: {got:?}");
+        assert!(mine.iter().all(|m| m.0 == mine[0].0), "one partition per key: {mine:?}");
+        let ns: Vec<u64> = mine.iter().map(|m| serde_json::from_str::<serde_json::Value>(&m.2).unwrap()["n"].as_u64().unwrap()).collect();
+        assert!(ns.windows(2).all(|w| w[0] < w[1]), "in order within the partition: {ns:?}");
+    }
+}
+
+#[test]
+fn bad_kafka_settings_are_named() {
+    let cfg = cfg_file("kafka-bad.txt", "[message-broker]\nproto-cfg = \"message.timeout.ms=abc\"\n");
+    let e = BrokerSettings::new("libnvds_kafka_proto.so", "127.0.0.1;9092;t", Some(&cfg)).err().expect("bad proto-cfg").to_string();
+    assert!(e.contains("[message-broker] proto-cfg") && e.contains("message.timeout.ms"), "{e}");
+}

@@ -133,3 +133,56 @@ pub fn redis(persistent: bool) -> Server {
     }
     Server::launch("redis-server", program, args, port, dir)
 }
+
+/// A Kafka-protocol broker: librdkafka's mock cluster in the `ds-kafka-mock` helper process
+/// (built with the workspace: `cargo build -p ds-msg --bins`), on 127.0.0.1.
+pub struct KafkaMock {
+    /// `host:port` list for `bootstrap.servers`.
+    pub bootstrap: String,
+    child: Option<Child>,
+}
+
+impl KafkaMock {
+    /// `host;port` of the first broker, for `conn-str`.
+    pub fn conn_host_port(&self) -> String {
+        let first = self.bootstrap.split(',').next().unwrap_or("");
+        first.replacen(':', ";", 1)
+    }
+}
+
+impl Drop for KafkaMock {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts `ds-kafka-mock` with `topic` created with `partitions` partitions.
+pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
+    use std::io::BufRead as _;
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target/<profile>");
+    let bin = dir.join("ds-kafka-mock");
+    assert!(bin.is_file(), "{} missing: cargo build -p ds-msg --bins", bin.display());
+    let mut child = Command::new(&bin)
+        .args(["--topic", topic, "--partitions", &partitions.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting ds-kafka-mock");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
+    let bootstrap = line.trim().strip_prefix("bootstrap.servers=").unwrap_or("").to_string();
+    let mock = KafkaMock { bootstrap, child: Some(child) };
+    assert!(mock.bootstrap.starts_with("127.0.0.1:"), "ds-kafka-mock did not start on 127.0.0.1: {line:?}");
+    mock
+}
