@@ -57,6 +57,10 @@ struct Args {
     /// Disable display (fakesink; overrides --sink)
     #[arg(long = "no-display")]
     no_display: bool,
+    /// msgconv config to use instead of configs/deepstream-test4/[portable/]dstest4_msgconv_config.txt
+    /// (an addition of this port: one config per pipeline node, e.g. its own [sensor0] id)
+    #[arg(long = "msgconv-config", value_name = "FILE")]
+    msgconv_config: Option<PathBuf>,
     #[command(flatten)]
     app: AppArgs,
 }
@@ -228,7 +232,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     let pgie_config = backend.config("deepstream-test4", "dstest4_pgie_config.txt")?;
     pgie.set_property("config-file-path", pgie_config.to_string_lossy().as_ref());
-    let msgconv_config = backend.config("deepstream-test4", "dstest4_msgconv_config.txt")?;
+    let msgconv_config = match &args.msgconv_config {
+        Some(p) if p.is_file() => p.clone(),
+        Some(p) => anyhow::bail!("msgconv config file {} not found (--msgconv-config)", p.display()),
+        None => backend.config("deepstream-test4", "dstest4_msgconv_config.txt")?,
+    };
     msgconv.set_property("config", msgconv_config.to_string_lossy().as_ref());
     // NVIDIA's payload-type is an enum, ours an int: set it from its string form.
     msgconv.set_property_from_str("payload-type", &schema_type.to_string());

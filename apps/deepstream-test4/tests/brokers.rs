@@ -264,3 +264,87 @@ fn bad_inputs_fail_with_messages_naming_them() {
         assert!(stderr.contains(want) || stdout.contains(want), "{args:?}: want {want}\nstdout:\n{stdout}\nstderr:\n{stderr}");
     }
 }
+
+/// Every message of `topic` from the beginning as (partition, key, payload), until `n`
+/// arrived or 20 s passed, then 1 s more to catch duplicates.
+fn kafka_consume(bootstrap: &str, topic: &str, n: usize) -> Vec<(i32, Option<String>, Value)> {
+    use rdkafka::Message as _;
+    use rdkafka::consumer::{BaseConsumer, Consumer as _};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "test4-consumer")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    c.subscribe(&[topic]).unwrap();
+    let mut got = Vec::new();
+    let start = Instant::now();
+    let mut extra: Option<Instant> = None;
+    while start.elapsed() < Duration::from_secs(30) {
+        if got.len() >= n && *extra.get_or_insert_with(Instant::now) + Duration::from_secs(1) < Instant::now() {
+            break;
+        }
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
+            let key = m.key().map(|k| String::from_utf8_lossy(k).into_owned());
+            let p = String::from_utf8_lossy(m.payload().unwrap_or(&[])).into_owned();
+            got.push((m.partition(), key, serde_json::from_str(&p).unwrap_or_else(|e| panic!("not JSON ({e}): {p}"))));
+        }
+    }
+    got
+}
+
+#[test]
+fn kafka_receives_every_event_with_the_partition_key() {
+    let mock = servers::kafka_mock("test4", 3);
+    let conn = format!("{};test4", mock.conn_host_port());
+    let o = run(&["-i", ds_testkit::stream("vtest-5s.h264").to_str().unwrap(), "-p", "libnvds_kafka_proto.so",
+        "--conn-str", &conn, "-c", &cfg("cfg_kafka.txt"), "--backend", "portable", "--no-display"]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let got = kafka_consume(&mock.bootstrap, "test4", events.len());
+    assert_eq!(got.len(), events.len(), "{got:?}\nstderr:\n{stderr}");
+    for ((_, key, v), (_, class)) in got.iter().zip(&events) {
+        assert_eq!(key.as_deref(), Some("CAMERA_ID"), "partition-key = sensor.id");
+        check_full(v, *class);
+    }
+}
+
+#[test]
+fn scale_out_three_pipelines_one_topic_every_message_once() {
+    let mock = servers::kafka_mock("test4-scale", 3);
+    let conn = format!("{};test4-scale", mock.conn_host_port());
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let base = std::fs::read_to_string(cfg("dstest4_msgconv_config.txt")).unwrap();
+    let mut children = Vec::new();
+    for node in ["A", "B", "C"] {
+        let conf = ds_testkit::out_path("deepstream-test4", &format!("msgconv_node_{node}.txt"));
+        std::fs::write(&conf, base.replace("id=CAMERA_ID", &format!("id=CAMERA_{node}"))).unwrap();
+        let child = ds_testkit::command(BIN, &["-i", input.to_str().unwrap(), "-p", "libnvds_kafka_proto.so",
+            "--conn-str", &conn, "-c", &cfg("cfg_kafka.txt"), "--msgconv-config", conf.to_str().unwrap(),
+            "--backend", "portable", "--no-display"], &[])
+            .spawn()
+            .unwrap();
+        children.push((node, child));
+    }
+    let mut expected = 0;
+    for (node, child) in children {
+        let o = ds_testkit::wait(child, LIMIT, &format!("deepstream-test4 node {node}"));
+        let (stdout, _) = check_ok(&o);
+        expected += attached(&stdout).len();
+    }
+    assert_eq!(expected, 6, "2 events per node");
+    let got = kafka_consume(&mock.bootstrap, "test4-scale", expected);
+    assert_eq!(got.len(), expected, "all consumed, none duplicated: {got:?}");
+    let ids: std::collections::BTreeSet<&str> = got.iter().map(|(_, _, v)| v["messageid"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), expected, "no duplicate messageid");
+    for node in ["A", "B", "C"] {
+        let key = format!("CAMERA_{node}");
+        let mine: Vec<_> = got.iter().filter(|(_, k, _)| k.as_deref() == Some(key.as_str())).collect();
+        assert_eq!(mine.len(), 2, "{key}: {got:?}");
+        assert!(mine.iter().all(|m| m.0 == mine[0].0), "{key} in one partition: {mine:?}");
+        assert!(mine.iter().all(|m| m.2["sensor"]["id"] == key.as_str()));
+        let ts: Vec<&str> = mine.iter().map(|m| m.2["@timestamp"].as_str().unwrap()).collect();
+        assert!(ts.windows(2).all(|w| w[0] <= w[1]), "{key} in order: {ts:?}");
+    }
+}
