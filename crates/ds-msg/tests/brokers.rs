@@ -174,3 +174,41 @@ fn bad_kafka_settings_are_named() {
     let e = BrokerSettings::new("libnvds_kafka_proto.so", "127.0.0.1;9092;t", Some(&cfg)).err().expect("bad proto-cfg").to_string();
     assert!(e.contains("[message-broker] proto-cfg") && e.contains("message.timeout.ms"), "{e}");
 }
+
+#[test]
+fn amqp_delivers_every_message_in_order_to_a_bound_queue() {
+    use lapin::options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
+    let rabbit = servers::rabbitmq();
+    let port = rabbit.server.port;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    // A consumer queue bound to amq.topic with routing key ds.test, declared before sending.
+    let (conn, ch) = rt.block_on(async {
+        let c = lapin::Connection::connect(&format!("amqp://guest:guest@127.0.0.1:{port}/%2f"), lapin::ConnectionProperties::default()).await.unwrap();
+        let ch = c.create_channel().await.unwrap();
+        ch.queue_declare("q".into(), QueueDeclareOptions::default(), Default::default()).await.unwrap();
+        ch.queue_bind("q".into(), "amq.topic".into(), "ds.test".into(), QueueBindOptions::default(), Default::default()).await.unwrap();
+        (c, ch)
+    });
+    let cfg = cfg_file("amqp.txt", "[message-broker]\npassword = guest\nexchange = amq.topic\ntopic = ds.test\namqp-framesize = 131072\n");
+    let s = BrokerSettings::new("libnvds_amqp_proto.so", &format!("127.0.0.1;{port};guest"), Some(&cfg)).unwrap();
+    let mut sender = s.start().unwrap();
+    for i in 0..10 {
+        assert!(sender.send("ds.test", i.to_string().into_bytes()));
+    }
+    let st = sender.close(Duration::from_secs(30));
+    assert_eq!((st.sent, st.dropped), (10, 0), "{st:?}");
+    let got: Vec<String> = rt.block_on(async {
+        let mut out = Vec::new();
+        let start = Instant::now();
+        while out.len() < 10 && start.elapsed() < Duration::from_secs(10) {
+            match ch.basic_get("q".into(), lapin::options::BasicGetOptions { no_ack: true }).await.unwrap() {
+                Some(m) => out.push(String::from_utf8_lossy(&m.delivery.data).into_owned()),
+                None => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        let _ = BasicConsumeOptions::default();
+        let _ = conn.close(200, "bye".into()).await;
+        out
+    });
+    assert_eq!(got, (0..10).map(|i| i.to_string()).collect::<Vec<_>>());
+}

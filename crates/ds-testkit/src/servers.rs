@@ -44,12 +44,13 @@ pub struct Server {
     pub dir: PathBuf,
     program: PathBuf,
     args: Vec<String>,
+    env: Vec<(String, String)>,
     child: Option<Child>,
 }
 
 impl Server {
     fn launch(name: &'static str, program: PathBuf, args: Vec<String>, port: u16, dir: PathBuf) -> Server {
-        let mut s = Server { name, port, dir, program, args, child: None };
+        let mut s = Server { name, port, dir, program, args, env: Vec::new(), child: None };
         s.start();
         s
     }
@@ -59,6 +60,7 @@ impl Server {
         assert!(self.child.is_none(), "{} already running", self.name);
         let child = Command::new(&self.program)
             .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -185,4 +187,58 @@ pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
     let mock = KafkaMock { bootstrap, child: Some(child) };
     assert!(mock.bootstrap.starts_with("127.0.0.1:"), "ds-kafka-mock did not start on 127.0.0.1: {line:?}");
     mock
+}
+
+/// `rabbitmq-server` on 127.0.0.1 (AMQP on `port`), with its own `epmd` on a free port of
+/// 127.0.0.1 (both stopped by PID); starts in 6-20 s. `guest`/`guest` may connect.
+pub struct RabbitMq {
+    /// The broker.
+    pub server: Server,
+    _epmd: Server,
+}
+
+/// Starts `epmd` and `rabbitmq-server` on free 127.0.0.1 ports.
+pub fn rabbitmq() -> RabbitMq {
+    let epmd_port = free_port();
+    let epmd = Server::launch("epmd", which("epmd", "erlang-base"),
+        vec!["-address".into(), "127.0.0.1".into(), "-port".into(), epmd_port.to_string()], epmd_port,
+        workdir("epmd", epmd_port));
+    let program = PathBuf::from("/usr/lib/rabbitmq/bin/rabbitmq-server");
+    assert!(program.is_file(), "{} not found: install the Debian package rabbitmq-server (scripts/setup.sh does)", program.display());
+    let port = free_port();
+    let dist = free_port();
+    let dir = workdir("rabbitmq", port);
+    let d = dir.display().to_string();
+    let conf = dir.join("rabbitmq.conf");
+    std::fs::write(&conf, format!("listeners.tcp.default = 127.0.0.1:{port}\nloopback_users = none\n")).expect("rabbitmq.conf");
+    let env: Vec<(String, String)> = [
+        ("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1".to_string()),
+        ("RABBITMQ_NODE_PORT", port.to_string()),
+        ("RABBITMQ_DIST_PORT", dist.to_string()),
+        ("ERL_EPMD_ADDRESS", "127.0.0.1".to_string()),
+        ("ERL_EPMD_PORT", epmd_port.to_string()),
+        ("RABBITMQ_NODENAME", format!("rabbit{port}@localhost")),
+        ("RABBITMQ_CONFIG_FILE", conf.display().to_string()),
+        ("RABBITMQ_MNESIA_BASE", format!("{d}/mnesia")),
+        ("RABBITMQ_LOG_BASE", format!("{d}/log")),
+        ("RABBITMQ_ENABLED_PLUGINS_FILE", format!("{d}/enabled_plugins")),
+        ("RABBITMQ_PID_FILE", format!("{d}/rabbit.pid")),
+        ("HOME", d.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    std::fs::write(dir.join("enabled_plugins"), "[].\n").expect("enabled_plugins");
+    let mut server = Server { name: "rabbitmq-server", port, dir, program, args: Vec::new(), env, child: None };
+    let child = Command::new(&server.program)
+        .envs(server.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(&server.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting rabbitmq-server");
+    server.child = Some(child);
+    assert!(wait_port(port, Duration::from_secs(60)), "rabbitmq-server did not listen on 127.0.0.1:{port} within 60 s");
+    RabbitMq { server, _epmd: epmd }
 }
