@@ -348,3 +348,45 @@ fn scale_out_three_pipelines_one_topic_every_message_once() {
         assert!(ts.windows(2).all(|w| w[0] <= w[1]), "{key} in order: {ts:?}");
     }
 }
+
+#[test]
+fn amqp_receives_every_event_in_the_minimal_schema() {
+    use lapin::options::{BasicGetOptions, QueueBindOptions, QueueDeclareOptions};
+    let rabbit = servers::rabbitmq();
+    let port = rabbit.server.port;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    // cfg_amqp.txt: exchange amq.topic, topic (routing key) topicname, guest/guest.
+    let ch = rt.block_on(async {
+        let c = lapin::Connection::connect(&format!("amqp://guest:guest@127.0.0.1:{port}/%2f"), lapin::ConnectionProperties::default())
+            .await
+            .unwrap();
+        let ch = c.create_channel().await.unwrap();
+        ch.queue_declare("test4".into(), QueueDeclareOptions::default(), Default::default()).await.unwrap();
+        ch.queue_bind("test4".into(), "amq.topic".into(), "topicname".into(), QueueBindOptions::default(), Default::default())
+            .await
+            .unwrap();
+        (c, ch)
+    });
+    let conn = format!("127.0.0.1;{port};guest");
+    let o = run(&["-i", ds_testkit::stream("vtest-5s.h264").to_str().unwrap(), "-p", "libnvds_amqp_proto.so",
+        "--conn-str", &conn, "-c", &cfg("cfg_amqp.txt"), "-s", "1", "--backend", "portable", "--no-display"]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let got: Vec<Value> = rt.block_on(async {
+        let mut out = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            match ch.1.basic_get("test4".into(), BasicGetOptions { no_ack: true }).await.unwrap() {
+                Some(m) => out.push(serde_json::from_slice(&m.delivery.data).unwrap()),
+                None if out.len() >= events.len() => break,
+                None => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        out
+    });
+    assert_eq!(got.len(), events.len(), "{got:?}\nstderr:\n{stderr}");
+    for (v, (frame, class)) in got.iter().zip(&events) {
+        check_minimal(v, *frame, *class);
+    }
+}
