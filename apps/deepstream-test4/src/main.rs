@@ -176,7 +176,7 @@ fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> ds_meta::Result<()>
                 }
             };
             *msg_meta.bbox_mut() = rect;
-            msg_meta.set_frame_id(frame_number as i32);
+            msg_meta.set_frame_id(frame_number);
             msg_meta.set_tracking_id(object_id);
             msg_meta.set_confidence(confidence);
             generate_event_msg_meta(msg_meta, class_id)?;

@@ -171,7 +171,7 @@ fn kafka_delivers_with_the_partition_key() {
 #[test]
 fn bad_kafka_settings_are_named() {
     let cfg = cfg_file("kafka-bad.txt", "[message-broker]\nproto-cfg = \"message.timeout.ms=abc\"\n");
-    let e = BrokerSettings::new("libnvds_kafka_proto.so", "127.0.0.1;9092;t", Some(&cfg)).err().expect("bad proto-cfg").to_string();
+    let e = BrokerSettings::new("libnvds_kafka_proto.so", "127.0.0.1;9092;t", Some(&cfg)).expect_err("bad proto-cfg").to_string();
     assert!(e.contains("[message-broker] proto-cfg") && e.contains("message.timeout.ms"), "{e}");
 }
 
