@@ -37,15 +37,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        // Pipeline errors were printed by the bus handler, with their element.
-        Err(e) if e.downcast_ref::<ds_app::bus::PipelineError>().is_some() => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("Error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    ds_app::exit_code(run(Args::parse()))
 }
 
 /// `osd_sink_pad_buffer_probe` of the Python sample: per frame, count the objects by class,

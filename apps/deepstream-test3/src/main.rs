@@ -70,15 +70,7 @@ fn main() -> ExitCode {
         let _ = Args::command().write_help(&mut std::io::stderr());
         return ExitCode::FAILURE;
     }
-    let args = Args::parse();
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<ds_app::bus::PipelineError>().is_some() => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("Error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    ds_app::exit_code(run(Args::parse()))
 }
 
 /// The Python sample's checks of `-c`/`-g`; prints its messages and the help.
@@ -187,20 +179,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     let streammux = backend.make("nvstreammux", "Stream-muxer")?;
     pipeline.add(&streammux)?;
     let opts = SourceOptions { file_loop: args.file_loop, verbose: true };
-    for (i, uri) in uris.iter().enumerate() {
-        println!("Creating source_bin  {i}  \n ");
-        if uri.starts_with("rtsp://") {
-            println!("At least one of the sources is live");
-        }
-        let source_bin = ds_app::source::create_source_bin(backend, i, uri, &opts)?;
-        pipeline.add(&source_bin)?;
-        let padname = format!("sink_{i}");
-        let sinkpad = streammux
-            .request_pad_simple(&padname)
-            .with_context(|| format!("Unable to create sink pad {padname} of the streammux"))?;
-        let srcpad = source_bin.static_pad("src").context("Unable to create src pad bin")?;
-        srcpad.link(&sinkpad).with_context(|| format!("linking source {i} to the streammux"))?;
-    }
+    // Create a source bin per URI and link each to the muxer's sink_<i>
+    ds_app::source::add_source_bins(backend, &pipeline, &streammux, &uris, &opts)?;
     let queue1 = backend.make("queue", "queue1")?;
     let queue2 = backend.make("queue", "queue2")?;
     let queue3 = backend.make("queue", "queue3")?;
@@ -258,13 +238,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         None => backend.config(APP, "dstest3_pgie_config.txt")?,
     };
     pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
-    let pgie_batch_size: u32 = pgie.property("batch-size");
-    if pgie_batch_size as usize != number_sources {
-        println!(
-            "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {number_sources}  \n"
-        );
-        pgie.set_property("batch-size", number_sources as u32);
-    }
+    ds_app::override_batch_size(&pgie, number_sources);
     let (tiler_rows, tiler_columns) = ds_app::source::tiler_grid(number_sources);
     tiler.set_property("rows", tiler_rows);
     tiler.set_property("columns", tiler_columns);

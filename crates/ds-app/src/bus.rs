@@ -41,7 +41,20 @@ impl std::error::Error for PipelineError {}
 /// - Ctrl-C (SIGINT) once: sends EOS into the pipeline and keeps running until it arrives;
 ///   twice: stops at once.
 pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()> {
-    let main_loop = glib::MainLoop::new(None, false);
+    run_with(pipeline, finalise, &glib::MainLoop::new(None, false), |_| false)
+}
+
+/// [`run`] on the caller's `main_loop` (so that the app's timers can quit it), with
+/// `on_message` called first for every bus message: when it returns `true` the message is
+/// handled and the default handling above is skipped (a sample's own `bus_call`, e.g.
+/// runtime_source_add_delete's `stream-eos` messages and per-source errors).
+pub fn run_with(
+    pipeline: &gst::Pipeline,
+    finalise: &[gst::Pad],
+    main_loop: &glib::MainLoop,
+    mut on_message: impl FnMut(&gst::Message) -> bool + 'static,
+) -> anyhow::Result<()> {
+    let main_loop = main_loop.clone();
     let bus = pipeline.bus().context("pipeline without a bus")?;
     let failure: Rc<RefCell<Option<PipelineError>>> = Rc::new(RefCell::new(None));
 
@@ -51,6 +64,9 @@ pub fn run(pipeline: &gst::Pipeline, finalise: &[gst::Pad]) -> anyhow::Result<()
         let finalise: Vec<gst::Pad> = finalise.to_vec();
         bus.add_watch_local(move |_, msg| {
             use gst::MessageView;
+            if on_message(msg) {
+                return glib::ControlFlow::Continue;
+            }
             let mut src = msg.src().map(|s| s.path_string().to_string()).unwrap_or_else(|| "?".into());
             // An element inside a source bin: name the source as the user gave it.
             if let Some((index, uri)) = msg.src().and_then(crate::source::source_of) {

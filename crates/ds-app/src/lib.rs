@@ -5,10 +5,12 @@
 //! - [`sink`]: `--sink auto|display|file|fake` (SINK-SELECT of the samples, plus an MP4 file).
 //! - [`bus`]: `bus_call` (errors and warnings with their source element), the main loop, and
 //!   Ctrl-C → EOS so files are finalised.
+//! - [`dynamic`]: sources added to and removed from a PLAYING pipeline (runtime_source_add_delete).
 //! - [`perf`]: the samples' per-stream FPS counter (`**PERF:  {'stream0': 30.0} `).
 //! - [`platform`]: `PlatformInfo` (Jetson, dGPU, no GPU).
 //! - [`paths`]: the workspace root, `configs/`, `models/`, `streams/`, `out/`.
 //! - [`input`]: checks of the samples' input files.
+//! - [`tracker`]: TRACKER-INI (the `[tracker]` INI file onto nvtracker's properties).
 //! - [`source`]: SRC-BIN (`source-bin-NN` around `uridecodebin`), TILER-GRID, URI checks.
 //!
 //! A sample's `main` reads like the Python one:
@@ -27,12 +29,14 @@
 
 pub mod backend;
 pub mod bus;
+pub mod dynamic;
 pub mod input;
 pub mod paths;
 pub mod perf;
 pub mod platform;
 pub mod sink;
 pub mod source;
+pub mod tracker;
 
 use anyhow::Context as _;
 
@@ -69,4 +73,31 @@ pub fn init(backend: Option<&str>) -> anyhow::Result<Backend> {
     backend.select_meta_provider()?;
     eprintln!("Backend: {} ({})", backend.name(), platform::PlatformInfo::get().describe());
     Ok(backend)
+}
+
+/// The process exit status of a sample's `run`: success, or failure after printing the error
+/// (`Error: ...` with its causes); a [`bus::PipelineError`] was printed by the bus handler
+/// already, with its element, and is not printed again.
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<bus::PipelineError>().is_some() => std::process::ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// BATCH-OVERRIDE of the samples: when the inference element's `batch-size` (read back after
+/// `config-file-path` was set) differs from `sources`, prints
+/// `WARNING: Overriding infer-config batch-size <cfg>  with number of sources  <n>  ` and sets
+/// it to `sources`.
+pub fn override_batch_size(pgie: &gst::Element, sources: usize) {
+    use gst::prelude::*;
+    let pgie_batch_size: u32 = pgie.property("batch-size");
+    if pgie_batch_size as usize != sources {
+        println!("WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {sources}  \n");
+        pgie.set_property("batch-size", sources as u32);
+    }
 }

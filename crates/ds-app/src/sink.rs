@@ -142,6 +142,10 @@ pub fn make_sink_bin(backend: Backend, kind: &SinkKind, name: &str) -> anyhow::R
                     chain.push(i420);
                     let enc = mk("x264enc", "encoder")?;
                     enc.set_property_from_str("speed-preset", "superfast");
+                    // No B-frames (the preset would add them): with reordered frames mp4mux
+                    // ends the track at the last frame in decoding order, and a stream
+                    // whose last frames came after a gap lost its last frame to players.
+                    enc.set_property("bframes", 0u32);
                     chain.push(enc);
                 }
                 Backend::DeepStream => chain.push(mk("nvv4l2h264enc", "encoder")?),

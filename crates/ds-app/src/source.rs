@@ -43,9 +43,16 @@ pub fn tiler_grid(n: usize) -> (u32, u32) {
     (rows as u32, columns as u32)
 }
 
-/// Whether any of `uris` is live (`rtsp://`): the samples then set the muxer's `live-source`.
+/// Whether `uri` is an RTSP URI (`rtsp://`, and the transport-forcing `rtspt://` (TCP),
+/// `rtspu://` (UDP), `rtsps://`, `rtspsp://` ... that `rtspsrc` reads).
+pub fn is_rtsp(uri: &str) -> bool {
+    glib::Uri::peek_scheme(uri).is_some_and(|s| s.starts_with("rtsp"))
+}
+
+/// Whether any of `uris` is live (RTSP, [`is_rtsp`]): the samples then set the muxer's
+/// `live-source` (the Python samples look for `rtsp://` only).
 pub fn any_live(uris: &[String]) -> bool {
-    uris.iter().any(|u| u.starts_with("rtsp://"))
+    uris.iter().any(|u| is_rtsp(u))
 }
 
 /// Turns a command-line input into a URI: URIs are kept; an existing local path becomes a
@@ -85,6 +92,35 @@ pub fn check_uri(index: usize, uri: &str) -> anyhow::Result<()> {
         if path.is_dir() {
             bail!("source {index}: {uri}: {} is a directory, expected a media file", path.display());
         }
+    }
+    Ok(())
+}
+
+/// Creates the source bin of each of `uris` ([`create_source_bin`]), adds it to `pipeline`
+/// and links it to `streammux`'s `sink_<i>`, printing the samples' lines.
+///
+/// Errors: a URI fails [`check_uri`]; an element or pad is missing; a link fails (each names
+/// the source).
+pub fn add_source_bins(
+    backend: Backend,
+    pipeline: &gst::Pipeline,
+    streammux: &gst::Element,
+    uris: &[String],
+    opts: &SourceOptions,
+) -> anyhow::Result<()> {
+    for (i, uri) in uris.iter().enumerate() {
+        println!("Creating source_bin  {i}  \n ");
+        if is_rtsp(uri) {
+            println!("At least one of the sources is live");
+        }
+        let source_bin = create_source_bin(backend, i, uri, opts)?;
+        pipeline.add(&source_bin)?;
+        let padname = format!("sink_{i}");
+        let sinkpad = streammux
+            .request_pad_simple(&padname)
+            .with_context(|| format!("Unable to create sink pad {padname} of the streammux"))?;
+        let srcpad = source_bin.static_pad("src").context("Unable to create src pad bin")?;
+        srcpad.link(&sinkpad).with_context(|| format!("linking source {i} to the streammux"))?;
     }
     Ok(())
 }
@@ -239,8 +275,9 @@ pub fn source_of(object: &gst::Object) -> Option<(usize, String)> {
             && let Ok(index) = n.parse::<usize>()
             && let Some(bin) = o.downcast_ref::<gst::Bin>()
         {
-            let uri = bin
-                .by_name("uri-decode-bin")
+            // the sample's bin around `uri-decode-bin`, or a bare uridecodebin (runtime add/delete)
+            let holder = if bin.has_property("uri") { Some(bin.clone().upcast::<gst::Element>()) } else { bin.by_name("uri-decode-bin") };
+            let uri = holder
                 .filter(|e| e.has_property("uri"))
                 .and_then(|e| e.property::<Option<String>>("uri"))
                 .unwrap_or_default();

@@ -13,6 +13,8 @@
 //! | `nvstreamdemux` | [`dsstreamdemux`] |
 //! | `nvdslogger` | [`dslogger`] |
 //! | `nvurisrcbin` | [`dsurisrcbin`] |
+//! | `nvtracker` | [`dstracker`] |
+//! | `nvdsanalytics` | [`dsanalytics`] |
 //! | `nvmsgconv` | [`dsmsgconv`] |
 //! | `nvmsgbroker` | [`dsmsgbroker`] |
 //!
@@ -32,6 +34,7 @@
 
 pub mod caps;
 pub mod draw;
+pub mod dsanalytics;
 pub mod dsinfer;
 pub mod dslogger;
 pub mod dsmsgbroker;
@@ -41,6 +44,7 @@ pub mod dsstreamdemux;
 pub mod dsstreammux;
 pub mod dstiler;
 pub mod dsurisrcbin;
+pub mod dstracker;
 pub mod dsvideoconvert;
 pub mod events;
 pub(crate) mod latency;
@@ -59,6 +63,8 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsstreamdemux",
     "dslogger",
     "dsurisrcbin",
+    "dstracker",
+    "dsanalytics",
     "dsmsgconv",
     "dsmsgbroker",
 ];
@@ -74,6 +80,8 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsstreamdemux::register(plugin)?;
     dslogger::register(plugin)?;
     dsurisrcbin::register(plugin)?;
+    dstracker::register(plugin)?;
+    dsanalytics::register(plugin)?;
     dsmsgconv::register(plugin)?;
     dsmsgbroker::register(plugin)?;
     Ok(())

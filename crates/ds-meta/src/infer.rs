@@ -401,6 +401,8 @@ pub struct PastFrame {
     pub confidence: f32,
     /// `age`.
     pub age: u32,
+    /// `trackerState` (`None`: `ACTIVE`).
+    pub state: Option<sys::TRACKER_STATE>,
 }
 
 /// One stream of past-frame data (owned `NvDsTargetMiscDataStream`).
@@ -449,7 +451,7 @@ unsafe impl CPayload for PastFrameData {
                         tBbox: f.bbox,
                         confidence: f.confidence,
                         age: f.age,
-                        trackerState: sys::TRACKER_STATE::ACTIVE,
+                        trackerState: f.state.unwrap_or(sys::TRACKER_STATE::ACTIVE),
                         visibility: 1.0,
                     })
                     .collect();

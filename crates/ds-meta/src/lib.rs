@@ -3,7 +3,8 @@
 //! - [`sys`]: the C structs, enums and constants with DeepStream 7.1's exact layouts.
 //! - Safe types borrowed from the buffer: [`BatchMeta`], [`FrameMeta`], [`ObjectMeta`],
 //!   [`ClassifierMeta`], [`LabelInfo`], [`DisplayMeta`], [`UserMeta`], [`EventMsgMeta`], and
-//!   the readers in [`infer`]. Lists are iterators; strings are `&str`.
+//!   the readers in [`infer`] and [`analytics`] (nvdsanalytics' C++ structs). Lists are
+//!   iterators; strings are `&str`.
 //! - Acquire-and-add in one call (`frame.add_obj_meta(None)?` is
 //!   `nvds_acquire_obj_meta_from_pool` + `nvds_add_obj_meta_to_frame`); removal with
 //!   `retain_*`. The pyds names are doc aliases, so searching the docs for them finds these.
@@ -84,6 +85,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analytics;
 pub mod batch;
 mod copy;
 pub mod error;
@@ -99,6 +101,7 @@ mod strings;
 pub mod sys;
 mod user;
 
+pub use analytics::{AnalyticsFrameMeta, AnalyticsObjInfo};
 pub use batch::CAPS_FEATURE_BATCH;
 pub use error::{Error, Result};
 pub use event::{EventMsgMeta, ExtObject, Face, Payload, Person, Vehicle, generate_ts_rfc3339};

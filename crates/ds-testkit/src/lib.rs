@@ -36,23 +36,42 @@ pub fn out_path(app: &str, name: &str) -> PathBuf {
     d.join(name)
 }
 
-/// Waits for `child` at most `limit`; kills it and fails the test when it hangs.
+/// Waits for `child` at most `limit`; kills it and fails the test when it hangs. Its piped
+/// stdout and stderr are drained while it runs (an app that prints more than a pipe holds,
+/// 64 KiB, would otherwise block on its next print and look hung).
 pub fn wait(mut child: Child, limit: Duration, what: &str) -> Output {
+    fn drain<R: std::io::Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    }
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
     let start = Instant::now();
-    loop {
-        if child.try_wait().expect("try_wait").is_some() {
-            return child.wait_with_output().expect("wait_with_output");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break Some(status);
         }
         if start.elapsed() > limit {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("wait_with_output");
-            panic!(
-                "{what}: still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let _ = child.wait();
+            break None;
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    match status {
+        Some(status) => Output { status, stdout, stderr },
+        None => panic!(
+            "{what}: still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&stderr)
+        ),
     }
 }
 

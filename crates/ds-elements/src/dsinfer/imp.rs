@@ -415,6 +415,17 @@ impl BaseTransformImpl for DsInfer {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        // NVDS_ENABLE_COMPONENT_LATENCY_MEASUREMENT: this element's in/out time per frame
+        let latency = crate::latency::Component::start();
+        let result = self.infer_batch(buf);
+        latency.finish(&self.obj().name(), buf);
+        result
+    }
+}
+
+impl DsInfer {
+    /// Primary or secondary inference on one batch (the body of `transform_ip`).
+    fn infer_batch(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = lock(&self.state);
         let Some(st) = guard.as_mut() else {
             return Err(gst::FlowError::Flushing);
@@ -477,24 +488,7 @@ impl BaseTransformImpl for DsInfer {
         self.inferred
             .fetch_add(outputs.len() as u64, Ordering::Relaxed);
         for (batch_id, out) in frame_ids.iter().zip(outputs.iter()) {
-            let objects: Vec<NewObject> = out
-                .detections
-                .iter()
-                .map(|d| {
-                    let attrs = st.config.class_attrs(d.class_id);
-                    NewObject {
-                        class_id: d.class_id as i32,
-                        confidence: d.confidence,
-                        left: d.rect.left,
-                        top: d.rect.top,
-                        width: d.rect.width,
-                        height: d.rect.height,
-                        label: d.label.as_deref(),
-                        border_color: attrs.border_color.unwrap_or([1.0, 0.0, 0.0, 1.0]),
-                        bg_color: attrs.bg_color,
-                    }
-                })
-                .collect();
+            let objects = new_objects(&st.config, &out.detections);
             if let Err(e) = meta::add_objects(buf, *batch_id, st.unique_id, None, &objects) {
                 gst::element_imp_error!(
                     self,
@@ -521,6 +515,28 @@ impl BaseTransformImpl for DsInfer {
 
 /// nvinfer's `NvDsInferTensorMeta` for one input's raw output layers (FLOAT host buffers,
 /// `gpu_id` -1).
+/// Object metas for `detections`, with their class's colours from `config` (nvinfer's red
+/// border unless the class has `border-color`).
+pub(super) fn new_objects<'a>(config: &InferConfig, detections: &'a [ds_infer::Detection]) -> Vec<NewObject<'a>> {
+    detections
+        .iter()
+        .map(|d| {
+            let attrs = config.class_attrs(d.class_id);
+            NewObject {
+                class_id: d.class_id as i32,
+                confidence: d.confidence,
+                left: d.rect.left,
+                top: d.rect.top,
+                width: d.rect.width,
+                height: d.rect.height,
+                label: d.label.as_deref(),
+                border_color: attrs.border_color.unwrap_or([1.0, 0.0, 0.0, 1.0]),
+                bg_color: attrs.bg_color,
+            }
+        })
+        .collect()
+}
+
 pub(super) fn tensor_output(
     st: &State,
     tensors: &[ds_infer::OutputTensor],

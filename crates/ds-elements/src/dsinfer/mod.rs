@@ -40,7 +40,7 @@
 //! ```text
 //! gst-launch-1.0 filesrc location=streams/vtest.h264 ! h264parse ! avdec_h264 ! m.sink_0 \
 //!   dsstreammux name=m batch-size=1 width=1280 height=720 ! \
-//!   dsinfer config-file-path=configs/deepstream-test1/dstest1_pgie_config.txt ! \
+//!   dsinfer config-file-path=configs/deepstream-test1/portable/dstest1_pgie_config.txt ! \
 //!   dsosd ! dsvideoconvert ! autovideosink
 //! ```
 

@@ -26,9 +26,9 @@ use std::sync::{Arc, Mutex};
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 
-use super::imp::{CAT, DsInfer, State, tensor_output};
+use super::imp::{CAT, DsInfer, State, new_objects, tensor_output};
 use super::worker::{Job, Worker};
-use crate::meta::{self, NewObject};
+use crate::meta;
 use crate::util::lock;
 use ds_infer::secondary::{Decision, SecondaryState};
 use ds_infer::{ImageRoi, InferConfig, Inference, NetworkType, Rect};
@@ -329,24 +329,7 @@ fn process_objects(
                     .map_err(|e| fail(imp, "cannot add classifier meta", e))?;
             }
             NetworkType::Detector => {
-                let children: Vec<NewObject> = out
-                    .detections
-                    .iter()
-                    .map(|d| {
-                        let attrs = st.config.class_attrs(d.class_id);
-                        NewObject {
-                            class_id: d.class_id as i32,
-                            confidence: d.confidence,
-                            left: d.rect.left,
-                            top: d.rect.top,
-                            width: d.rect.width,
-                            height: d.rect.height,
-                            label: d.label.as_deref(),
-                            border_color: attrs.border_color.unwrap_or([1.0, 0.0, 0.0, 1.0]),
-                            bg_color: attrs.bg_color,
-                        }
-                    })
-                    .collect();
+                let children = new_objects(&st.config, &out.detections);
                 meta::add_objects(buf, o.batch_id, st.unique_id, Some(o.index), &children)
                     .map_err(|e| fail(imp, "cannot add object meta", e))?;
             }

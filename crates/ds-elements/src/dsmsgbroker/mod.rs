@@ -22,9 +22,14 @@
 //! missing or bad config file (file, group, key), no topic.
 //!
 //! ```text
-//! gst-launch-1.0 ... ! dsmsgconv config=configs/deepstream-test4/portable/dstest4_msgconv_config.txt ! \
+//! gst-launch-1.0 filesrc location=streams/vtest-5s.h264 ! h264parse ! avdec_h264 ! m.sink_0 \
+//!   dsstreammux name=m batch-size=1 width=1280 height=720 ! \
+//!   dsinfer config-file-path=configs/deepstream-test1/portable/dstest1_pgie_config.txt ! \
+//!   dsmsgconv config=configs/deepstream-test4/portable/dstest4_msgconv_config.txt payload-type=1 ! \
 //!   dsmsgbroker proto-lib=libnvds_redis_proto.so conn-str="127.0.0.1;6379" topic=test4
 //! ```
+//! (Messages come from the event metadata a probe attaches, as in deepstream-test4; this line
+//! has none, so it connects to no broker.)
 
 use gst::glib;
 use gst::prelude::*;

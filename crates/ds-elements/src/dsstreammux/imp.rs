@@ -81,6 +81,9 @@ struct SinkState {
     frame_num: u64,
     seen_data: bool,
     clock_id: Option<gst::SingleShotClockId>,
+    /// The request pad was released: its queued frames still go out, then the state is
+    /// dropped and `nv-pad-deleted` follows them.
+    released: bool,
 }
 
 struct State {
@@ -361,6 +364,15 @@ impl ElementImpl for DsStreamMux {
                 .find(|i| !st.pads.iter().any(|p| p.index == *i))
                 .unwrap_or(0),
         };
+        if let Some(old) = st.pads.iter().position(|p| p.index == index && p.released) {
+            // The pad was released and its last frames are not out yet: they give way to the
+            // new source on the same index.
+            let p = st.pads.remove(old);
+            gst::debug!(CAT, imp = self, "sink_{index} requested again: {} frames of the released pad dropped", p.queue.len());
+            if p.seen_data {
+                st.events.push(crate::events::new(crate::events::PAD_DELETED, index));
+            }
+        }
         if st.pads.iter().any(|p| p.index == index) {
             gst::error!(CAT, imp = self, "pad sink_{index} already exists");
             return None;
@@ -401,6 +413,7 @@ impl ElementImpl for DsStreamMux {
             frame_num: 0,
             seen_data: false,
             clock_id: None,
+            released: false,
         });
         st.pads.sort_by_key(|p| p.index);
         drop(st);
@@ -417,22 +430,27 @@ impl ElementImpl for DsStreamMux {
         let mut st = lock(&self.state);
         let mut removed = None;
         if let Some(pos) = st.pads.iter().position(|p| &p.pad == pad) {
-            let p = st.pads.remove(pos);
-            if let Some(id) = &p.clock_id {
+            let p = &mut st.pads[pos];
+            if let Some(id) = p.clock_id.take() {
                 id.unschedule();
             }
-            gst::debug!(
-                CAT,
-                imp = self,
-                "released pad {} with {} queued frames dropped",
-                pad.name(),
-                p.queue.len()
-            );
-            if p.seen_data {
-                st.events
-                    .push(crate::events::new(crate::events::PAD_DELETED, p.index));
+            let index = p.index;
+            if !p.queue.is_empty() && !p.flushing && !st.flushing {
+                // Frames the source gave before its removal still go out (in the next
+                // batches); src_loop drops the state and sends nv-pad-deleted after them.
+                let p = &mut st.pads[pos];
+                p.released = true;
+                p.eos = true;
+                p.eos_reported = true;
+                gst::debug!(CAT, imp = self, "released pad {} with {} queued frames to go", pad.name(), p.queue.len());
+            } else {
+                let p = st.pads.remove(pos);
+                gst::debug!(CAT, imp = self, "released pad {} ({} queued frames dropped)", pad.name(), p.queue.len());
+                if p.seen_data {
+                    st.events.push(crate::events::new(crate::events::PAD_DELETED, index));
+                }
+                removed = Some(index);
             }
-            removed = Some(p.index);
         }
         drop(st);
         self.cond.notify_all();
@@ -618,7 +636,10 @@ impl DsStreamMux {
             if p.eos {
                 return Err(gst::FlowError::Eos);
             }
-            if p.queue.len() < QUEUE_DEPTH {
+            // A source shutting down (its pad deactivated: a source bin set to NULL before
+            // its mux pad is released) must not stay blocked here: its last frame is taken
+            // above the queue depth, so every frame it gave goes out.
+            if p.queue.len() < QUEUE_DEPTH || upstream_flushing(pad) {
                 let ntp = if sys_ts {
                     SystemTime::now()
                         .duration_since(SystemTime::UNIX_EPOCH)
@@ -637,11 +658,6 @@ impl DsStreamMux {
                     in_ms,
                 });
                 break;
-            }
-            // Upstream may be shutting down (its pad deactivated, e.g. a source bin set to
-            // NULL before its mux pad is released): that thread must not stay blocked here.
-            if upstream_flushing(pad) {
-                return Err(gst::FlowError::Flushing);
             }
             st = self
                 .cond
@@ -762,6 +778,13 @@ impl DsStreamMux {
                 {
                     let mut st = lock(&self.state);
                     if let Some(p) = st.pad_mut(pad) {
+                        if !p.flushing {
+                            // A flush-stop without a flush-start (what runtime_source_add_delete
+                            // sends before releasing a pad) flushes nothing: the frames the
+                            // source already gave still go out.
+                            gst::debug!(CAT, obj = pad, "flush-stop without flush-start: nothing to flush");
+                            return true;
+                        }
                         p.flushing = false;
                         p.queue.clear();
                         p.eos = false;
@@ -919,6 +942,23 @@ impl DsStreamMux {
                 drop(st);
                 let _ = self.srcpad.pause_task();
                 return;
+            }
+            // Released pads whose last frames went out: gone, then nv-pad-deleted
+            let drained: Vec<(u32, bool)> = st
+                .pads
+                .iter()
+                .filter(|p| p.released && p.queue.is_empty())
+                .map(|p| (p.index, p.seen_data))
+                .collect();
+            if !drained.is_empty() {
+                st.pads.retain(|p| !(p.released && p.queue.is_empty()));
+                let mut conv = lock(&self.converters);
+                for (index, seen) in drained {
+                    conv.remove(&index);
+                    if seen {
+                        st.events.push(crate::events::new(crate::events::PAD_DELETED, index));
+                    }
+                }
             }
             // EOS of sources whose frames all went out
             let mut ev = Vec::new();
@@ -1152,8 +1192,11 @@ impl DsStreamMux {
         }
         let pts = {
             let mut st = lock(&self.state);
+            // Strictly increasing: a batch whose first frame is not later than the previous
+            // batch's (a source that starts late, round-robin order) goes out 1 ms after it,
+            // so encoders downstream of a tiler never see a repeated timestamp.
             let pts = match (first_pts, st.last_pts) {
-                (Some(p), Some(l)) if p < l => Some(l),
+                (Some(p), Some(l)) if p <= l => Some(l + gst::ClockTime::from_mseconds(1)),
                 (p, _) => p,
             };
             if pts.is_some() {

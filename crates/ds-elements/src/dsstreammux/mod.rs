@@ -34,17 +34,22 @@
 //!   like runtime_source_add_delete) and a custom downstream event `nv-stream-eos`
 //!   ([`crate::events`]) follows its last frame. The muxer sends EOS when every sink pad is at
 //!   EOS (and nothing is queued).
-//! - **Pads added and released while PLAYING.** A released pad's queued frames are dropped,
-//!   its blocked streaming thread is released with `FLUSHING`; the other sources are neither
-//!   blocked nor lose frames. A `flush-start`/`flush-stop` on one sink pad (what
-//!   runtime_source_add_delete sends before releasing) flushes only that pad and is not
-//!   forwarded.
+//! - **Pads added and released while PLAYING.** The frames a released pad had queued still go
+//!   out in the next batches (every frame a source gave before its removal reaches
+//!   downstream), then `nv-pad-deleted` follows them; a streaming thread blocked on the pad is
+//!   released; the other sources are neither blocked nor lose frames. A new request for the
+//!   same `sink_N` while a released pad still drains drops what it had left. A
+//!   `flush-start`/`flush-stop` pair on one sink pad flushes only that pad (its queued frames
+//!   are dropped) and is not forwarded; a `flush-stop` alone (what runtime_source_add_delete
+//!   sends before releasing) flushes nothing.
 //! - **Seeks**: a seek on the src pad goes to every source. A flushing seek flushes
 //!   downstream, drops the queued frames, and restarts batching with a new segment after the
 //!   sources flushed. A source that sends a new `stream-start` after its EOS (a looping
 //!   source) counts as running again.
 //! - **Timestamps**: the batch PTS and duration are those of its first frame, as running time
-//!   (kept monotonic), with one TIME segment from 0; `buf_pts` keeps each input's own PTS.
+//!   (kept strictly increasing: a batch whose first frame is not later than the previous
+//!   batch's goes out 1 ms after it, so that encoders after a tiler never see a repeated
+//!   timestamp), with one TIME segment from 0; `buf_pts` keeps each input's own PTS.
 //! - **live-source** makes latency queries answer live, with `batched-push-timeout` as the
 //!   minimum latency. **sync-inputs** makes each sink pad wait on the pipeline clock until its
 //!   buffer's running time before queueing it.

@@ -377,6 +377,20 @@ impl DsUriSrcBin {
                     }
                     gst::EventType::FlushStart | gst::EventType::FlushStop if ls.restarting => swallow(),
                     gst::EventType::Segment | gst::EventType::StreamStart if ls.loops > 0 => swallow(),
+                    gst::EventType::Segment if lock(&settings).file_loop => {
+                        // The file's segment ends at its duration: downstream would clip the
+                        // next loops' (offset) timestamps. Open its end.
+                        if let gst::EventView::Segment(seg) = ev.view()
+                            && let Ok(time) = seg.segment().clone().downcast::<gst::ClockTime>()
+                        {
+                            let mut open = time;
+                            open.set_stop(gst::ClockTime::NONE);
+                            open.set_duration(gst::ClockTime::NONE);
+                            let seqnum = ev.seqnum();
+                            *ev = gst::event::Segment::builder(&open).seqnum(seqnum).build();
+                        }
+                        gst::PadProbeReturn::Ok
+                    }
                     _ => gst::PadProbeReturn::Ok,
                 },
                 _ => gst::PadProbeReturn::Ok,

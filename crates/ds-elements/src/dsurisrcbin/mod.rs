@@ -10,7 +10,9 @@
 //! restarts from its start, without the EOS, flush or new segment reaching downstream, so
 //! the muxer sees one endless stream: timestamps continue (each loop is offset by the
 //! running length so far) and the muxer's frame numbers keep counting. The restart is a
-//! flushing seek to 0 on the decoded pad, sent from another thread. To stop a looping
+//! flushing seek to 0 on the decoded pad, sent from another thread; the file's segment is
+//! sent downstream without its end, so the later loops' timestamps are not clipped
+//! (`file-loop` must therefore be set before the pipeline starts). To stop a looping
 //! source, set `file-loop=false` (then its next end is a real EOS) or set the pipeline to
 //! NULL; the samples' Ctrl-C handler (`ds_app::bus::run`) turns `file-loop` off on every
 //! element that has it before it sends EOS, so an interrupted run still finalises its
