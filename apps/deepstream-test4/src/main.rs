@@ -49,7 +49,12 @@ struct Args {
     #[arg(long = "conn-str", value_name = "STR")]
     conn_str: Option<String>,
     /// Type of message schema (0=Full, 1=minimal), default=0
-    #[arg(short = 's', long = "schema-type", value_name = "<0|1>", default_value = "0")]
+    #[arg(
+        short = 's',
+        long = "schema-type",
+        value_name = "<0|1>",
+        default_value = "0"
+    )]
     schema_type: String,
     /// Name of message topic. Optional if it is part of connection string or config file.
     #[arg(short = 't', long = "topic", value_name = "TOPIC")]
@@ -95,7 +100,13 @@ fn generate_vehicle_meta() -> ExtObject {
 
 /// `generate_person_meta` of the Python sample.
 fn generate_person_meta() -> ExtObject {
-    ExtObject::Person(Person { age: 45, cap: "none".into(), hair: "black".into(), gender: "male".into(), apparel: "formal".into() })
+    ExtObject::Person(Person {
+        age: 45,
+        cap: "none".into(),
+        hair: "black".into(),
+        gender: "male".into(),
+        apparel: "formal".into(),
+    })
 }
 
 /// `generate_event_msg_meta` of the Python sample: sensor, place and module 0, the time
@@ -142,7 +153,12 @@ fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> ds_meta::Result<()>
             let class_id = obj_meta.class_id();
             // Update the object text display
             let txt_params = obj_meta.text_params_mut();
-            txt_params.set_display_text(PGIE_CLASSES_STR.get(class_id as usize).copied().unwrap_or("Unknown"))?;
+            txt_params.set_display_text(
+                PGIE_CLASSES_STR
+                    .get(class_id as usize)
+                    .copied()
+                    .unwrap_or("Unknown"),
+            )?;
             if let Some(c) = obj_counter.get_mut(class_id as usize) {
                 *c += 1;
             }
@@ -150,7 +166,10 @@ fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> ds_meta::Result<()>
             txt_params.font_params_mut().set_font_name("Serif")?;
             txt_params.font_params_mut().set_font_size(10);
             // set(red, green, blue, alpha); set to White
-            txt_params.font_params_mut().font_color_mut().set(1.0, 1.0, 1.0, 1.0);
+            txt_params
+                .font_params_mut()
+                .font_color_mut()
+                .set(1.0, 1.0, 1.0, 1.0);
             // Text background color: black
             txt_params.set_bg_enabled(true);
             txt_params.text_bg_clr_mut().set(0.0, 0.0, 0.0, 1.0);
@@ -160,8 +179,18 @@ fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> ds_meta::Result<()>
             // attach that meta data.
             if is_first_object && frame_number % 30 == 0 {
                 let r = obj_meta.rect_params();
-                let rect = ds_meta::sys::NvDsRect { top: r.top, left: r.left, width: r.width, height: r.height };
-                event = Some((rect, obj_meta.object_id(), obj_meta.confidence() as f64, class_id));
+                let rect = ds_meta::sys::NvDsRect {
+                    top: r.top,
+                    left: r.left,
+                    width: r.width,
+                    height: r.height,
+                };
+                event = Some((
+                    rect,
+                    obj_meta.object_id(),
+                    obj_meta.confidence() as f64,
+                    class_id,
+                ));
                 is_first_object = false;
             }
         }
@@ -184,7 +213,9 @@ fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> ds_meta::Result<()>
         }
         println!(
             "Frame Number = {} Vehicle Count = {} Person Count = {}",
-            frame_number, obj_counter[PGIE_CLASS_ID_VEHICLE as usize], obj_counter[PGIE_CLASS_ID_PERSON as usize]
+            frame_number,
+            obj_counter[PGIE_CLASS_ID_VEHICLE as usize],
+            obj_counter[PGIE_CLASS_ID_PERSON as usize]
         );
     }
     Ok(())
@@ -234,7 +265,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     pgie.set_property("config-file-path", pgie_config.to_string_lossy().as_ref());
     let msgconv_config = match &args.msgconv_config {
         Some(p) if p.is_file() => p.clone(),
-        Some(p) => anyhow::bail!("msgconv config file {} not found (--msgconv-config)", p.display()),
+        Some(p) => anyhow::bail!(
+            "msgconv config file {} not found (--msgconv-config)",
+            p.display()
+        ),
         None => backend.config("deepstream-test4", "dstest4_msgconv_config.txt")?,
     };
     msgconv.set_property("config", msgconv_config.to_string_lossy().as_ref());
@@ -253,24 +287,57 @@ fn run(args: Args) -> anyhow::Result<()> {
     msgbroker.set_property("sync", false);
 
     println!("Adding elements to Pipeline");
-    pipeline.add_many([&source, &h264parser, &decoder, &streammux, &pgie, &nvvidconv, &nvosd, &tee, &queue1, &queue2,
-        &msgconv, &msgbroker])?;
+    pipeline.add_many([
+        &source,
+        &h264parser,
+        &decoder,
+        &streammux,
+        &pgie,
+        &nvvidconv,
+        &nvosd,
+        &tee,
+        &queue1,
+        &queue2,
+        &msgconv,
+        &msgbroker,
+    ])?;
     pipeline.add(&sink)?;
 
     println!("Linking elements in the Pipeline");
-    gst::Element::link_many([&source, &h264parser, &decoder]).context("linking filesrc, h264parse and the decoder")?;
-    let sinkpad = streammux.request_pad_simple("sink_0").context("Unable to get the sink pad of streammux")?;
-    let srcpad = decoder.static_pad("src").context("Unable to get source pad of decoder")?;
-    srcpad.link(&sinkpad).context("linking the decoder to the streammux")?;
-    gst::Element::link_many([&streammux, &pgie, &nvvidconv, &nvosd, &tee]).context("linking streammux, nvinfer, convertor, OSD and tee")?;
-    gst::Element::link_many([&queue1, &msgconv, &msgbroker]).context("linking queue, msgconv and msgbroker")?;
-    queue2.link(&sink).context("linking the queue to the sink")?;
-    let tee_msg_pad = tee.request_pad_simple("src_%u").context("Unable to get request pads of the tee")?;
-    let tee_render_pad = tee.request_pad_simple("src_%u").context("Unable to get request pads of the tee")?;
-    tee_msg_pad.link(&queue1.static_pad("sink").context("queue1 sink pad")?).context("linking the tee to nvtee-que1")?;
-    tee_render_pad.link(&queue2.static_pad("sink").context("queue2 sink pad")?).context("linking the tee to nvtee-que2")?;
+    gst::Element::link_many([&source, &h264parser, &decoder])
+        .context("linking filesrc, h264parse and the decoder")?;
+    let sinkpad = streammux
+        .request_pad_simple("sink_0")
+        .context("Unable to get the sink pad of streammux")?;
+    let srcpad = decoder
+        .static_pad("src")
+        .context("Unable to get source pad of decoder")?;
+    srcpad
+        .link(&sinkpad)
+        .context("linking the decoder to the streammux")?;
+    gst::Element::link_many([&streammux, &pgie, &nvvidconv, &nvosd, &tee])
+        .context("linking streammux, nvinfer, convertor, OSD and tee")?;
+    gst::Element::link_many([&queue1, &msgconv, &msgbroker])
+        .context("linking queue, msgconv and msgbroker")?;
+    queue2
+        .link(&sink)
+        .context("linking the queue to the sink")?;
+    let tee_msg_pad = tee
+        .request_pad_simple("src_%u")
+        .context("Unable to get request pads of the tee")?;
+    let tee_render_pad = tee
+        .request_pad_simple("src_%u")
+        .context("Unable to get request pads of the tee")?;
+    tee_msg_pad
+        .link(&queue1.static_pad("sink").context("queue1 sink pad")?)
+        .context("linking the tee to nvtee-que1")?;
+    tee_render_pad
+        .link(&queue2.static_pad("sink").context("queue2 sink pad")?)
+        .context("linking the tee to nvtee-que2")?;
 
-    let osdsinkpad = nvosd.static_pad("sink").context("Unable to get sink pad of osd")?;
+    let osdsinkpad = nvosd
+        .static_pad("sink")
+        .context("Unable to get sink pad of osd")?;
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
         if let Some(buffer) = info.buffer_mut()
             && let Err(e) = osd_sink_pad_buffer_probe(buffer.make_mut())
@@ -281,7 +348,9 @@ fn run(args: Args) -> anyhow::Result<()> {
     });
 
     println!("Starting pipeline");
-    let sink_pad = sink.static_pad("sink").context("sink bin without a sink pad")?;
+    let sink_pad = sink
+        .static_pad("sink")
+        .context("sink bin without a sink pad")?;
     let result = ds_app::bus::run(&pipeline, &[sink_pad]);
     if let SinkKind::File(path) = &sink_kind {
         ds_app::sink::report_output(path, result.is_ok());

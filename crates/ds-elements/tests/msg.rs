@@ -21,7 +21,11 @@ fn msgconv_file() -> String {
 /// Pushes 3 batches: frame 0 with a vehicle event, frame 1 without events, frame 2 with a
 /// person and a vehicle event.
 fn push_events(p: &gst::Pipeline) {
-    let src = p.by_name("src").unwrap().downcast::<gst_app::AppSrc>().unwrap();
+    let src = p
+        .by_name("src")
+        .unwrap()
+        .downcast::<gst_app::AppSrc>()
+        .unwrap();
     for n in 0..3 {
         let mut buf = gst::Buffer::with_size(16).unwrap();
         {
@@ -48,12 +52,25 @@ fn push_events(p: &gst::Pipeline) {
                 m.set_ts("2026-01-01T00:00:00.000Z").unwrap();
                 if vehicle {
                     m.set_event_type(NvDsEventType::NVDS_EVENT_MOVING);
-                    m.set_ext(&ExtObject::Vehicle(Vehicle { type_: "sedan".into(), color: "blue".into(), make: "Bugatti".into(),
-                        model: "M".into(), license: "XX1234".into(), region: "CA".into() })).unwrap();
+                    m.set_ext(&ExtObject::Vehicle(Vehicle {
+                        type_: "sedan".into(),
+                        color: "blue".into(),
+                        make: "Bugatti".into(),
+                        model: "M".into(),
+                        license: "XX1234".into(),
+                        region: "CA".into(),
+                    }))
+                    .unwrap();
                 } else {
                     m.set_event_type(NvDsEventType::NVDS_EVENT_ENTRY);
-                    m.set_ext(&ExtObject::Person(Person { age: 45, cap: "none".into(), hair: "black".into(),
-                        gender: "male".into(), apparel: "formal".into() })).unwrap();
+                    m.set_ext(&ExtObject::Person(Person {
+                        age: 45,
+                        cap: "none".into(),
+                        hair: "black".into(),
+                        gender: "male".into(),
+                        apparel: "formal".into(),
+                    }))
+                    .unwrap();
                 }
             }
         }
@@ -63,16 +80,28 @@ fn push_events(p: &gst::Pipeline) {
 }
 
 fn pipeline(conv: &str, broker: &str) -> gst::Pipeline {
-    launch(&format!("appsrc name=src format=time caps=video/x-raw ! dsmsgconv {conv} ! dsmsgbroker {broker}"))
+    launch(&format!(
+        "appsrc name=src format=time caps=video/x-raw ! dsmsgconv {conv} ! dsmsgbroker {broker}"
+    ))
 }
 
 fn xrange(port: u16, stream: &str) -> Vec<serde_json::Value> {
     let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
-    let mut c = client.get_connection_with_timeout(Duration::from_secs(3)).unwrap();
-    let v: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE").arg(stream).arg("-").arg("+").query(&mut c).unwrap();
+    let mut c = client
+        .get_connection_with_timeout(Duration::from_secs(3))
+        .unwrap();
+    let v: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        .arg(stream)
+        .arg("-")
+        .arg("+")
+        .query(&mut c)
+        .unwrap();
     v.into_iter()
         .map(|(_, kv)| {
-            let (_, payload) = kv.into_iter().find(|(k, _)| k == "metadata").expect("metadata field");
+            let (_, payload) = kv
+                .into_iter()
+                .find(|(k, _)| k == "metadata")
+                .expect("metadata field");
             serde_json::from_str(&payload).unwrap_or_else(|e| panic!("not JSON ({e}): {payload}"))
         })
         .collect()
@@ -87,7 +116,10 @@ fn full_and_minimal_payloads_reach_redis() {
         let stream = format!("test4-{payload_type}");
         let p = pipeline(
             &format!("config={cfg} payload-type={payload_type}"),
-            &format!("proto-lib=libnvds_redis_proto.so conn-str=127.0.0.1;{} topic={stream}", server.port),
+            &format!(
+                "proto-lib=libnvds_redis_proto.so conn-str=127.0.0.1;{} topic={stream}",
+                server.port
+            ),
         );
         let bus_ok = std::thread::scope(|s| {
             let h = s.spawn(|| run(&p, Duration::from_secs(30)));
@@ -97,7 +129,11 @@ fn full_and_minimal_payloads_reach_redis() {
         });
         bus_ok.unwrap();
         let msgs = xrange(server.port, &stream);
-        assert_eq!(msgs.len(), expected, "payload-type={payload_type}: {msgs:?}");
+        assert_eq!(
+            msgs.len(),
+            expected,
+            "payload-type={payload_type}: {msgs:?}"
+        );
         if payload_type == 0 {
             let v = &msgs[0];
             assert_eq!(v["sensor"]["id"], "CAMERA_ID");
@@ -108,13 +144,19 @@ fn full_and_minimal_payloads_reach_redis() {
             assert_eq!(v["event"]["type"], "moving");
             assert_eq!(v["@timestamp"], "2026-01-01T00:00:00.000Z");
             assert_eq!(msgs[1]["object"]["person"]["age"], 45);
-            assert_eq!(msgs[1]["place"]["entrance"]["name"], "walsh", "person entry: entrance");
+            assert_eq!(
+                msgs[1]["place"]["entrance"]["name"], "walsh",
+                "person entry: entrance"
+            );
         } else {
             assert_eq!(msgs[0]["objects"].as_array().unwrap().len(), 1);
             assert_eq!(msgs[1]["objects"].as_array().unwrap().len(), 2);
             assert_eq!(msgs[1]["id"], "2");
             assert_eq!(msgs[1]["sensorId"], "sensor-0");
-            assert_eq!(msgs[1]["objects"][0], "0|100|50|120|60|Person|#|male|45|black|none|formal|0.75");
+            assert_eq!(
+                msgs[1]["objects"][0],
+                "0|100|50|120|60|Person|#|male|45|black|none|formal|0.75"
+            );
         }
     }
 }

@@ -128,10 +128,19 @@ impl Source for YamlSource {
         self.0.iter().map(|(g, _)| g.clone()).collect()
     }
     fn keys(&self, group: &str) -> Vec<String> {
-        self.0.iter().filter(|(g, _)| g == group).flat_map(|(_, kv)| kv.iter().map(|(k, _)| k.clone())).collect()
+        self.0
+            .iter()
+            .filter(|(g, _)| g == group)
+            .flat_map(|(_, kv)| kv.iter().map(|(k, _)| k.clone()))
+            .collect()
     }
     fn value(&self, group: &str, key: &str) -> Option<String> {
-        self.0.iter().filter(|(g, _)| g == group).flat_map(|(_, kv)| kv.iter()).find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .filter(|(g, _)| g == group)
+            .flat_map(|(_, kv)| kv.iter())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
 }
 
@@ -152,7 +161,10 @@ impl MsgConvConfig {
             file: path.to_path_buf(),
             reason: format!("cannot read the msgconv config: {e}"),
         })?;
-        let yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"));
+        let yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yml" | "yaml")
+        );
         Self::from_bytes(path, &bytes, yaml)
     }
 
@@ -164,23 +176,30 @@ impl MsgConvConfig {
             Self::from_source(file, &src)
         } else {
             let kf = KeyFile::new();
-            kf.load_from_bytes(&glib::Bytes::from(bytes), KeyFileFlags::NONE).map_err(|e| Error::ConfigFile {
-                file: file.clone(),
-                reason: format!("not a key file: {}", e.message()),
-            })?;
+            kf.load_from_bytes(&glib::Bytes::from(bytes), KeyFileFlags::NONE)
+                .map_err(|e| Error::ConfigFile {
+                    file: file.clone(),
+                    reason: format!("not a key file: {}", e.message()),
+                })?;
             Self::from_source(file, &KeyFileSource(kf))
         }
     }
 
     fn yaml_source(file: &Path, bytes: &[u8]) -> Result<YamlSource> {
-        let bad = |reason: String| Error::ConfigFile { file: file.to_path_buf(), reason };
-        let doc: serde_yaml::Value = serde_yaml::from_slice(bytes).map_err(|e| bad(format!("not YAML: {e}")))?;
+        let bad = |reason: String| Error::ConfigFile {
+            file: file.to_path_buf(),
+            reason,
+        };
+        let doc: serde_yaml::Value =
+            serde_yaml::from_slice(bytes).map_err(|e| bad(format!("not YAML: {e}")))?;
         let serde_yaml::Value::Mapping(top) = doc else {
             return Err(bad("the YAML document is not a map of groups".into()));
         };
         let mut groups = Vec::new();
         for (g, body) in top {
-            let Some(g) = yaml_scalar(&g) else { return Err(bad("a group name is not a string".into())) };
+            let Some(g) = yaml_scalar(&g) else {
+                return Err(bad("a group name is not a string".into()));
+            };
             let mut kv = Vec::new();
             if let serde_yaml::Value::Mapping(m) = body {
                 for (k, v) in m {
@@ -202,7 +221,10 @@ impl MsgConvConfig {
     }
 
     fn from_source(file: PathBuf, src: &dyn Source) -> Result<Self> {
-        let mut cfg = MsgConvConfig { file: file.clone(), ..Default::default() };
+        let mut cfg = MsgConvConfig {
+            file: file.clone(),
+            ..Default::default()
+        };
         for group in src.groups() {
             let (kind, prefix) = if group.starts_with("sensor") {
                 (Kind::Sensor, "sensor")
@@ -211,7 +233,10 @@ impl MsgConvConfig {
             } else if group.starts_with("analytics") {
                 (Kind::Analytics, "analytics")
             } else {
-                cfg.warnings.push(format!("{}: [{group}]: unknown group, ignored", file.display()));
+                cfg.warnings.push(format!(
+                    "{}: [{group}]: unknown group, ignored",
+                    file.display()
+                ));
                 continue;
             };
             let suffix = &group[prefix.len()..];
@@ -221,14 +246,23 @@ impl MsgConvConfig {
                     return Err(Error::ConfigGroup {
                         file,
                         group: group.clone(),
-                        reason: format!("wrong {prefix} group name: expected [{prefix}N] with N a number (the id events refer to)"),
+                        reason: format!(
+                            "wrong {prefix} group name: expected [{prefix}N] with N a number (the id events refer to)"
+                        ),
                     });
                 }
             };
-            let p = GroupParser { file: &file, group: &group, src };
+            let p = GroupParser {
+                file: &file,
+                group: &group,
+                src,
+            };
             let enable = match src.value(&group, "enable") {
                 None => {
-                    cfg.warnings.push(format!("{}: [{group}]: no enable=1: group ignored", file.display()));
+                    cfg.warnings.push(format!(
+                        "{}: [{group}]: no enable=1: group ignored",
+                        file.display()
+                    ));
                     continue;
                 }
                 Some(v) => p.boolean("enable", &v)?,
@@ -238,46 +272,72 @@ impl MsgConvConfig {
             }
             let known = |k: &str| -> bool {
                 let ok = match kind {
-                    Kind::Sensor => matches!(k, "id" | "type" | "description" | "location" | "coordinate"),
-                    Kind::Place => matches!(k, "id" | "type" | "name" | "location" | "coordinate"
-                        | "place-sub-field1" | "place-sub-field2" | "place-sub-field3"),
+                    Kind::Sensor => {
+                        matches!(k, "id" | "type" | "description" | "location" | "coordinate")
+                    }
+                    Kind::Place => matches!(
+                        k,
+                        "id" | "type"
+                            | "name"
+                            | "location"
+                            | "coordinate"
+                            | "place-sub-field1"
+                            | "place-sub-field2"
+                            | "place-sub-field3"
+                    ),
                     Kind::Analytics => matches!(k, "id" | "description" | "source" | "version"),
                 };
                 ok || k == "enable"
             };
             for k in src.keys(&group) {
                 if !known(&k) {
-                    cfg.warnings.push(format!("{}: [{group}] {k}: unknown key, ignored", file.display()));
+                    cfg.warnings.push(format!(
+                        "{}: [{group}] {k}: unknown key, ignored",
+                        file.display()
+                    ));
                 }
             }
             let s = |k: &str| src.value(&group, k).unwrap_or_default();
             match kind {
                 Kind::Sensor => {
-                    cfg.sensors.insert(id, Sensor {
-                        id: s("id"),
-                        type_: s("type"),
-                        description: s("description"),
-                        location: p.triple("location", "lat;lon;alt")?,
-                        coordinate: p.triple("coordinate", "x;y;z")?,
-                    });
+                    cfg.sensors.insert(
+                        id,
+                        Sensor {
+                            id: s("id"),
+                            type_: s("type"),
+                            description: s("description"),
+                            location: p.triple("location", "lat;lon;alt")?,
+                            coordinate: p.triple("coordinate", "x;y;z")?,
+                        },
+                    );
                 }
                 Kind::Place => {
-                    cfg.places.insert(id, Place {
-                        id: s("id"),
-                        type_: s("type"),
-                        name: s("name"),
-                        location: p.triple("location", "lat;lon;alt")?,
-                        coordinate: p.triple("coordinate", "x;y;z")?,
-                        sub_fields: [s("place-sub-field1"), s("place-sub-field2"), s("place-sub-field3")],
-                    });
+                    cfg.places.insert(
+                        id,
+                        Place {
+                            id: s("id"),
+                            type_: s("type"),
+                            name: s("name"),
+                            location: p.triple("location", "lat;lon;alt")?,
+                            coordinate: p.triple("coordinate", "x;y;z")?,
+                            sub_fields: [
+                                s("place-sub-field1"),
+                                s("place-sub-field2"),
+                                s("place-sub-field3"),
+                            ],
+                        },
+                    );
                 }
                 Kind::Analytics => {
-                    cfg.analytics.insert(id, Analytics {
-                        id: s("id"),
-                        description: s("description"),
-                        source: s("source"),
-                        version: s("version"),
-                    });
+                    cfg.analytics.insert(
+                        id,
+                        Analytics {
+                            id: s("id"),
+                            description: s("description"),
+                            source: s("source"),
+                            version: s("version"),
+                        },
+                    );
                 }
             }
         }
@@ -293,7 +353,12 @@ struct GroupParser<'a> {
 
 impl GroupParser<'_> {
     fn bad(&self, key: &str, reason: String) -> Error {
-        Error::ConfigValue { file: self.file.to_path_buf(), group: self.group.to_string(), key: key.to_string(), reason }
+        Error::ConfigValue {
+            file: self.file.to_path_buf(),
+            group: self.group.to_string(),
+            key: key.to_string(),
+            reason,
+        }
     }
 
     fn boolean(&self, key: &str, v: &str) -> Result<bool> {
@@ -307,16 +372,25 @@ impl GroupParser<'_> {
     /// A `a;b;c` list of three numbers; zeros when the key is absent (as DeepStream's
     /// zero-initialised struct).
     fn triple(&self, key: &str, shape: &str) -> Result<[f64; 3]> {
-        let Some(v) = self.src.value(self.group, key) else { return Ok([0.0; 3]) };
+        let Some(v) = self.src.value(self.group, key) else {
+            return Ok([0.0; 3]);
+        };
         // GKeyFile's double lists accept a trailing ';'.
         let trimmed = v.trim().strip_suffix(';').unwrap_or(v.trim());
         let parts: Vec<&str> = trimmed.split(';').collect();
         if parts.len() != 3 {
-            return Err(self.bad(key, format!("\"{v}\": wrong values provided, it should be like {shape} (three numbers)")));
+            return Err(self.bad(
+                key,
+                format!(
+                    "\"{v}\": wrong values provided, it should be like {shape} (three numbers)"
+                ),
+            ));
         }
         let mut out = [0.0; 3];
         for (o, p) in out.iter_mut().zip(&parts) {
-            *o = p.trim().parse().map_err(|_| self.bad(key, format!("\"{v}\": \"{p}\" is not a number ({shape})")))?;
+            *o = p.trim().parse().map_err(|_| {
+                self.bad(key, format!("\"{v}\": \"{p}\" is not a number ({shape})"))
+            })?;
         }
         Ok(out)
     }
@@ -332,7 +406,8 @@ mod tests {
 
     #[test]
     fn keeps_quotes_as_gkeyfile_does_and_reads_lists() {
-        let c = parse("[sensor0]\nenable=1\nid=CAM\ndescription=\"Garage\"\nlocation=1.5;-2;3\n").unwrap();
+        let c = parse("[sensor0]\nenable=1\nid=CAM\ndescription=\"Garage\"\nlocation=1.5;-2;3\n")
+            .unwrap();
         let s = &c.sensors[&0];
         assert_eq!(s.description, "\"Garage\"");
         assert_eq!(s.location, [1.5, -2.0, 3.0]);
@@ -342,13 +417,28 @@ mod tests {
     #[test]
     fn bad_group_and_value_name_file_group_key() {
         let e = parse("[sensorA]\nenable=1\n").unwrap_err().to_string();
-        assert!(e.starts_with("t.txt: [sensorA]: wrong sensor group name"), "{e}");
-        let e = parse("[place2]\nenable=1\nlocation=1;2\n").unwrap_err().to_string();
-        assert!(e.starts_with("t.txt: [place2] location: \"1;2\": wrong values provided"), "{e}");
+        assert!(
+            e.starts_with("t.txt: [sensorA]: wrong sensor group name"),
+            "{e}"
+        );
+        let e = parse("[place2]\nenable=1\nlocation=1;2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("t.txt: [place2] location: \"1;2\": wrong values provided"),
+            "{e}"
+        );
         let e = parse("[analytics0]\nenable=yes\n").unwrap_err().to_string();
         assert!(e.starts_with("t.txt: [analytics0] enable: \"yes\""), "{e}");
-        let c = parse("[analytics0]\nenable=1\nversoin=1\n[foo]\nx=1\n[sensor1]\nenable=0\n").unwrap();
-        assert_eq!(c.warnings, ["t.txt: [analytics0] versoin: unknown key, ignored", "t.txt: [foo]: unknown group, ignored"]);
+        let c =
+            parse("[analytics0]\nenable=1\nversoin=1\n[foo]\nx=1\n[sensor1]\nenable=0\n").unwrap();
+        assert_eq!(
+            c.warnings,
+            [
+                "t.txt: [analytics0] versoin: unknown key, ignored",
+                "t.txt: [foo]: unknown group, ignored"
+            ]
+        );
         assert!(c.sensors.is_empty());
     }
 }

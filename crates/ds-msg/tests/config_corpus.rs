@@ -8,11 +8,15 @@ use ds_msg::broker::{BrokerConfig, BrokerSettings};
 use ds_msg::config::MsgConvConfig;
 
 fn corpus_dir(kind: &str) -> PathBuf {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/config-corpus").join(kind);
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/config-corpus")
+        .join(kind);
     if shared.is_dir() {
         shared
     } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus").join(kind)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/corpus")
+            .join(kind)
     }
 }
 
@@ -26,7 +30,8 @@ fn files(kind: &str) -> Vec<String> {
 }
 
 fn msgconv(name: &str) -> MsgConvConfig {
-    MsgConvConfig::from_file(&corpus_dir("msgconv").join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    MsgConvConfig::from_file(&corpus_dir("msgconv").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]
@@ -51,7 +56,10 @@ fn test4_config_as_deepstream_reads_it() {
     assert_eq!(s.location, [45.293701447, -75.8303914499, 48.1557479338]);
     assert_eq!(s.coordinate, [5.2, 10.1, 11.2]);
     assert_eq!(c.places.keys().copied().collect::<Vec<_>>(), [0, 1]);
-    assert_eq!(c.places[&1].sub_fields, ["\"C-76-2\"", "\"LEV/EV/CP/ADA\"", "P2"]);
+    assert_eq!(
+        c.places[&1].sub_fields,
+        ["\"C-76-2\"", "\"LEV/EV/CP/ADA\"", "P2"]
+    );
     assert_eq!(c.places[&0].location, [30.32, -40.55, 100.0]);
     // No final newline: the last value is whole.
     assert_eq!(c.analytics[&0].version, "1.0");
@@ -72,14 +80,21 @@ fn yaml_form_gives_the_same_groups_unquoted() {
 
 #[test]
 fn large_and_old_configs() {
-    let big = msgconv("NVIDIA-AI-IOT__deepstream-occupancy-analytics__config__msgconv_sample_config.txt");
+    let big =
+        msgconv("NVIDIA-AI-IOT__deepstream-occupancy-analytics__config__msgconv_sample_config.txt");
     assert_eq!(big.sensors.len(), 100);
     assert_eq!(big.places.len(), 100);
     assert_eq!(big.analytics.len(), 2);
-    assert_eq!(big.sensors[&0].id, "HWY_20_AND_LOCUST__EBA__4_11_2018_4_59_59_508_AM_UTC-07_00");
+    assert_eq!(
+        big.sensors[&0].id,
+        "HWY_20_AND_LOCUST__EBA__4_11_2018_4_59_59_508_AM_UTC-07_00"
+    );
     let old = msgconv("ReconAI__AM-Traffic-I-P1-DeepstreamApp__dstest4_msgconv_config.txt");
     assert_eq!(old.places[&0].name, "Oulu crossroad");
-    assert_eq!(old.places[&0].coordinate, [0.0; 3], "commented-out coordinate: zeros");
+    assert_eq!(
+        old.places[&0].coordinate, [0.0; 3],
+        "commented-out coordinate: zeros"
+    );
     assert_eq!(old.places[&0].sub_fields[2], "");
     assert_eq!(old.analytics.len(), 2);
     assert_eq!(old.analytics[&1].description, "Traffic Statistics");
@@ -94,14 +109,17 @@ fn every_broker_file_is_read_with_its_adapter() {
         let cfg = BrokerConfig::from_file(&path).unwrap_or_else(|e| panic!("{n}: {e}"));
         if n.contains("mqtt") {
             assert_eq!(cfg.get("username"), Some("user"), "{n}");
-            let (adapter, warnings) = BrokerSettings::new("libnvds_mqtt_proto.so", "127.0.0.1;1883", Some(&path))
-                .and_then(|s| s.adapter())
-                .unwrap_or_else(|e| panic!("{n}: {e}"));
+            let (adapter, warnings) =
+                BrokerSettings::new("libnvds_mqtt_proto.so", "127.0.0.1;1883", Some(&path))
+                    .and_then(|s| s.adapter())
+                    .unwrap_or_else(|e| panic!("{n}: {e}"));
             drop(adapter);
             assert!(warnings.is_empty(), "{n}: {warnings:?}");
         } else {
             // Kafka configs: the partition key is a path into the message.
-            let key = cfg.get("partition-key").unwrap_or_else(|| panic!("{n}: no partition-key"));
+            let key = cfg
+                .get("partition-key")
+                .unwrap_or_else(|| panic!("{n}: no partition-key"));
             assert!(key == "sensor.id" || key == "camera.id", "{n}: {key}");
         }
     }
@@ -113,24 +131,56 @@ fn bad_msgconv_inputs_name_file_group_and_key() {
     std::fs::create_dir_all(&dir).unwrap();
     let missing = dir.join("nope.txt");
     let e = MsgConvConfig::from_file(&missing).unwrap_err().to_string();
-    assert!(e.starts_with(&format!("{}: cannot read the msgconv config", missing.display())), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "{}: cannot read the msgconv config",
+            missing.display()
+        )),
+        "{e}"
+    );
     let f = dir.join("bad_group.txt");
     std::fs::write(&f, "[sensor0]\nenable=1\n[placeX]\nenable=1\n").unwrap();
     let e = MsgConvConfig::from_file(&f).unwrap_err().to_string();
-    assert!(e.starts_with(&format!("{}: [placeX]: wrong place group name", f.display())), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "{}: [placeX]: wrong place group name",
+            f.display()
+        )),
+        "{e}"
+    );
     let f = dir.join("bad_key.txt");
     std::fs::write(&f, "[sensor0]\nenable=1\ncoordinate=1;2;x\n").unwrap();
     let e = MsgConvConfig::from_file(&f).unwrap_err().to_string();
-    assert!(e.starts_with(&format!("{}: [sensor0] coordinate: \"1;2;x\": \"x\" is not a number", f.display())), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "{}: [sensor0] coordinate: \"1;2;x\": \"x\" is not a number",
+            f.display()
+        )),
+        "{e}"
+    );
     let f = dir.join("bad.yml");
     std::fs::write(&f, "sensor0:\n  enable: 1\n  location: [1, 2, 3]\n").unwrap();
     let e = MsgConvConfig::from_file(&f).unwrap_err().to_string();
-    assert!(e.starts_with(&format!("{}: [sensor0] location: expected a single value", f.display())), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "{}: [sensor0] location: expected a single value",
+            f.display()
+        )),
+        "{e}"
+    );
     let f = dir.join("broker.txt");
     std::fs::write(&f, "[broker]\nx=1\n").unwrap();
     let e = BrokerConfig::from_file(&f).unwrap_err().to_string();
     assert!(e.contains("no [message-broker] group"), "{e}");
     std::fs::write(&f, "[message-broker]\nretry-interval=soon\n").unwrap();
-    let e = BrokerSettings::new("libnvds_redis_proto.so", "127.0.0.1;6379", Some(&f)).unwrap_err().to_string();
-    assert_eq!(e, format!("{}: [message-broker] retry-interval: \"soon\" is not a non-negative integer", f.display()));
+    let e = BrokerSettings::new("libnvds_redis_proto.so", "127.0.0.1;6379", Some(&f))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: [message-broker] retry-interval: \"soon\" is not a non-negative integer",
+            f.display()
+        )
+    );
 }

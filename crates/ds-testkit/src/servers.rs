@@ -9,14 +9,19 @@ use std::time::{Duration, Instant};
 
 /// A free TCP port on 127.0.0.1 (bound then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port on 127.0.0.1")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
 }
 
 /// Waits until `127.0.0.1:port` accepts a TCP connection, at most `limit`.
 pub fn wait_port(port: u16, limit: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < limit {
-        if TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok() {
+        if TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200))
+            .is_ok()
+        {
             return true;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -49,8 +54,22 @@ pub struct Server {
 }
 
 impl Server {
-    fn launch(name: &'static str, program: PathBuf, args: Vec<String>, port: u16, dir: PathBuf) -> Server {
-        let mut s = Server { name, port, dir, program, args, env: Vec::new(), child: None };
+    fn launch(
+        name: &'static str,
+        program: PathBuf,
+        args: Vec<String>,
+        port: u16,
+        dir: PathBuf,
+    ) -> Server {
+        let mut s = Server {
+            name,
+            port,
+            dir,
+            program,
+            args,
+            env: Vec::new(),
+            child: None,
+        };
         s.start();
         s
     }
@@ -68,13 +87,21 @@ impl Server {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
         self.child = Some(child);
-        assert!(wait_port(self.port, Duration::from_secs(20)), "{} did not listen on 127.0.0.1:{} within 20 s", self.name, self.port);
+        assert!(
+            wait_port(self.port, Duration::from_secs(20)),
+            "{} did not listen on 127.0.0.1:{} within 20 s",
+            self.name,
+            self.port
+        );
     }
 
     /// Stops it (SIGTERM by PID, then SIGKILL after 5 s) and waits for the process.
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(5) {
                 if let Ok(Some(_)) = c.try_wait() {
@@ -100,7 +127,9 @@ impl Drop for Server {
 }
 
 fn workdir(name: &str, port: u16) -> PathBuf {
-    let d = crate::root().join("target/test-out/servers").join(format!("{name}-{port}"));
+    let d = crate::root()
+        .join("target/test-out/servers")
+        .join(format!("{name}-{port}"));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("creating the server's folder");
     d
@@ -112,9 +141,20 @@ pub fn mosquitto() -> Server {
     let port = free_port();
     let dir = workdir("mosquitto", port);
     let conf = dir.join("mosquitto.conf");
-    std::fs::write(&conf, format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"))
-        .expect("writing mosquitto.conf");
-    Server::launch("mosquitto", program, vec!["-c".into(), conf.display().to_string()], port, dir)
+    std::fs::write(
+        &conf,
+        format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+        ),
+    )
+    .expect("writing mosquitto.conf");
+    Server::launch(
+        "mosquitto",
+        program,
+        vec!["-c".into(), conf.display().to_string()],
+        port,
+        dir,
+    )
 }
 
 /// `redis-server` on 127.0.0.1; with `persistent`, an append-only file synced on every write
@@ -123,10 +163,19 @@ pub fn redis(persistent: bool) -> Server {
     let program = which("redis-server", "redis-server");
     let port = free_port();
     let dir = workdir("redis", port);
-    let mut args: Vec<String> = ["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = [
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     args.extend(["--dir".to_string(), dir.display().to_string()]);
     if persistent {
         args.extend(["--appendonly", "yes", "--appendfsync", "always"].map(String::from));
@@ -155,7 +204,10 @@ impl KafkaMock {
 impl Drop for KafkaMock {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
             let _ = c.wait();
         }
     }
@@ -165,9 +217,16 @@ impl Drop for KafkaMock {
 pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
     use std::io::BufRead as _;
     let exe = std::env::current_exe().expect("test executable");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target/<profile>");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>");
     let bin = dir.join("ds-kafka-mock");
-    assert!(bin.is_file(), "{} missing: cargo build -p ds-msg --bins", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} missing: cargo build -p ds-msg --bins",
+        bin.display()
+    );
     let mut child = Command::new(&bin)
         .args(["--topic", topic, "--partitions", &partitions.to_string()])
         .stdin(Stdio::piped())
@@ -183,9 +242,19 @@ pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
         let _ = tx.send(line);
     });
     let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
-    let bootstrap = line.trim().strip_prefix("bootstrap.servers=").unwrap_or("").to_string();
-    let mock = KafkaMock { bootstrap, child: Some(child) };
-    assert!(mock.bootstrap.starts_with("127.0.0.1:"), "ds-kafka-mock did not start on 127.0.0.1: {line:?}");
+    let bootstrap = line
+        .trim()
+        .strip_prefix("bootstrap.servers=")
+        .unwrap_or("")
+        .to_string();
+    let mock = KafkaMock {
+        bootstrap,
+        child: Some(child),
+    };
+    assert!(
+        mock.bootstrap.starts_with("127.0.0.1:"),
+        "ds-kafka-mock did not start on 127.0.0.1: {line:?}"
+    );
     mock
 }
 
@@ -200,17 +269,34 @@ pub struct RabbitMq {
 /// Starts `epmd` and `rabbitmq-server` on free 127.0.0.1 ports.
 pub fn rabbitmq() -> RabbitMq {
     let epmd_port = free_port();
-    let epmd = Server::launch("epmd", which("epmd", "erlang-base"),
-        vec!["-address".into(), "127.0.0.1".into(), "-port".into(), epmd_port.to_string()], epmd_port,
-        workdir("epmd", epmd_port));
+    let epmd = Server::launch(
+        "epmd",
+        which("epmd", "erlang-base"),
+        vec![
+            "-address".into(),
+            "127.0.0.1".into(),
+            "-port".into(),
+            epmd_port.to_string(),
+        ],
+        epmd_port,
+        workdir("epmd", epmd_port),
+    );
     let program = PathBuf::from("/usr/lib/rabbitmq/bin/rabbitmq-server");
-    assert!(program.is_file(), "{} not found: install the Debian package rabbitmq-server (scripts/setup.sh does)", program.display());
+    assert!(
+        program.is_file(),
+        "{} not found: install the Debian package rabbitmq-server (scripts/setup.sh does)",
+        program.display()
+    );
     let port = free_port();
     let dist = free_port();
     let dir = workdir("rabbitmq", port);
     let d = dir.display().to_string();
     let conf = dir.join("rabbitmq.conf");
-    std::fs::write(&conf, format!("listeners.tcp.default = 127.0.0.1:{port}\nloopback_users = none\n")).expect("rabbitmq.conf");
+    std::fs::write(
+        &conf,
+        format!("listeners.tcp.default = 127.0.0.1:{port}\nloopback_users = none\n"),
+    )
+    .expect("rabbitmq.conf");
     let env: Vec<(String, String)> = [
         ("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1".to_string()),
         ("RABBITMQ_NODE_PORT", port.to_string()),
@@ -221,7 +307,10 @@ pub fn rabbitmq() -> RabbitMq {
         ("RABBITMQ_CONFIG_FILE", conf.display().to_string()),
         ("RABBITMQ_MNESIA_BASE", format!("{d}/mnesia")),
         ("RABBITMQ_LOG_BASE", format!("{d}/log")),
-        ("RABBITMQ_ENABLED_PLUGINS_FILE", format!("{d}/enabled_plugins")),
+        (
+            "RABBITMQ_ENABLED_PLUGINS_FILE",
+            format!("{d}/enabled_plugins"),
+        ),
         ("RABBITMQ_PID_FILE", format!("{d}/rabbit.pid")),
         ("HOME", d.clone()),
     ]
@@ -229,7 +318,15 @@ pub fn rabbitmq() -> RabbitMq {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     std::fs::write(dir.join("enabled_plugins"), "[].\n").expect("enabled_plugins");
-    let mut server = Server { name: "rabbitmq-server", port, dir, program, args: Vec::new(), env, child: None };
+    let mut server = Server {
+        name: "rabbitmq-server",
+        port,
+        dir,
+        program,
+        args: Vec::new(),
+        env,
+        child: None,
+    };
     let child = Command::new(&server.program)
         .envs(server.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .current_dir(&server.dir)
@@ -239,6 +336,12 @@ pub fn rabbitmq() -> RabbitMq {
         .spawn()
         .expect("starting rabbitmq-server");
     server.child = Some(child);
-    assert!(wait_port(port, Duration::from_secs(60)), "rabbitmq-server did not listen on 127.0.0.1:{port} within 60 s");
-    RabbitMq { server, _epmd: epmd }
+    assert!(
+        wait_port(port, Duration::from_secs(60)),
+        "rabbitmq-server did not listen on 127.0.0.1:{port} within 60 s"
+    );
+    RabbitMq {
+        server,
+        _epmd: epmd,
+    }
 }

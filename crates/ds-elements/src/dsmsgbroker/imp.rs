@@ -10,7 +10,11 @@ use ds_msg::broker::{BrokerSettings, RetryPolicy, Sender};
 use crate::util::lock;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new("dsmsgbroker", gst::DebugColorFlags::empty(), Some("Portable nvmsgbroker"))
+    gst::DebugCategory::new(
+        "dsmsgbroker",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvmsgbroker"),
+    )
 });
 
 #[derive(Debug, Clone, Default)]
@@ -51,13 +55,25 @@ impl ObjectSubclass for DsMsgBroker {
         let templ = klass.pad_template("sink").expect("sink template");
         let sinkpad = gst::Pad::builder_from_template(&templ)
             .chain_function(|pad, parent, buffer| {
-                DsMsgBroker::catch_panic_pad_function(parent, || Err(gst::FlowError::Error), |imp| imp.render(pad, &buffer))
+                DsMsgBroker::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::FlowError::Error),
+                    |imp| imp.render(pad, &buffer),
+                )
             })
             .event_function(|pad, parent, event| {
-                DsMsgBroker::catch_panic_pad_function(parent, || false, |imp| imp.sink_event(pad, event))
+                DsMsgBroker::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_event(pad, event),
+                )
             })
             .build();
-        DsMsgBroker { sinkpad, settings: Mutex::default(), state: Mutex::default() }
+        DsMsgBroker {
+            sinkpad,
+            settings: Mutex::default(),
+            state: Mutex::default(),
+        }
     }
 }
 
@@ -103,7 +119,12 @@ impl ObjectImpl for DsMsgBroker {
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = lock(&self.settings);
-        let string = |v: &glib::Value| v.get::<Option<String>>().ok().flatten().filter(|s| !s.is_empty());
+        let string = |v: &glib::Value| {
+            v.get::<Option<String>>()
+                .ok()
+                .flatten()
+                .filter(|s| !s.is_empty())
+        };
         match pspec.name() {
             "proto-lib" => s.proto_lib = string(value),
             "conn-str" => s.conn_str = string(value),
@@ -155,13 +176,23 @@ impl ElementImpl for DsMsgBroker {
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
         static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            vec![gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &gst::Caps::new_any())
-                .expect("static pad template")]
+            vec![
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &gst::Caps::new_any(),
+                )
+                .expect("static pad template"),
+            ]
         });
         T.as_ref()
     }
 
-    fn change_state(&self, transition: gst::StateChange) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+    fn change_state(
+        &self,
+        transition: gst::StateChange,
+    ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
         if transition == gst::StateChange::ReadyToPaused
             && let Err(e) = self.start()
         {
@@ -205,36 +236,68 @@ impl DsMsgBroker {
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let s = lock(&self.settings).clone();
         let proto_lib = s.proto_lib.clone().unwrap_or_default();
-        let settings = BrokerSettings::new(&proto_lib, s.conn_str.as_deref().unwrap_or(""), s.config.as_deref().map(Path::new))
+        let settings = BrokerSettings::new(
+            &proto_lib,
+            s.conn_str.as_deref().unwrap_or(""),
+            s.config.as_deref().map(Path::new),
+        )
+        .map_err(|e| settings_error(format!("dsmsgbroker: {e}")))?;
+        let policy = RetryPolicy::from_config(&settings.config)
+            .map_err(|e| settings_error(e.to_string()))?;
+        let sender = settings
+            .start()
             .map_err(|e| settings_error(format!("dsmsgbroker: {e}")))?;
-        let policy = RetryPolicy::from_config(&settings.config).map_err(|e| settings_error(e.to_string()))?;
-        let sender = settings.start().map_err(|e| settings_error(format!("dsmsgbroker: {e}")))?;
         let topic = s
             .topic
             .clone()
             .or_else(|| sender.default_topic().map(str::to_string))
             .or_else(|| settings.config.get("topic").map(str::to_string))
-            .ok_or_else(|| settings_error(format!(
-                "dsmsgbroker: no topic for {}: set the topic property{}",
-                settings.protocol.name(),
-                if settings.protocol == ds_msg::broker::Protocol::Kafka { " or the conn-str's third field (host;port;topic)" } else { "" }
-            )))?;
+            .ok_or_else(|| {
+                settings_error(format!(
+                    "dsmsgbroker: no topic for {}: set the topic property{}",
+                    settings.protocol.name(),
+                    if settings.protocol == ds_msg::broker::Protocol::Kafka {
+                        " or the conn-str's third field (host;port;topic)"
+                    } else {
+                        ""
+                    }
+                ))
+            })?;
         let flush_limit = (policy.max_retry + Duration::from_secs(2)).min(Duration::from_secs(60));
-        gst::info!(CAT, imp = self, "{} adapter, topic {topic}", settings.protocol.name());
-        *lock(&self.state) = Some(State { sender, topic, comp_id: s.comp_id, flush_limit });
+        gst::info!(
+            CAT,
+            imp = self,
+            "{} adapter, topic {topic}",
+            settings.protocol.name()
+        );
+        *lock(&self.state) = Some(State {
+            sender,
+            topic,
+            comp_id: s.comp_id,
+            flush_limit,
+        });
         Ok(())
     }
 
     fn stop(&self) {
         if let Some(mut st) = lock(&self.state).take() {
             let stats = st.sender.close(Duration::from_secs(2));
-            eprintln!("dsmsgbroker: {} messages sent, {} dropped", stats.sent, stats.dropped);
+            eprintln!(
+                "dsmsgbroker: {} messages sent, {} dropped",
+                stats.sent, stats.dropped
+            );
         }
     }
 
-    fn render(&self, _pad: &gst::Pad, buf: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+    fn render(
+        &self,
+        _pad: &gst::Pad,
+        buf: &gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let guard = lock(&self.state);
-        let Some(st) = guard.as_ref() else { return Err(gst::FlowError::Flushing) };
+        let Some(st) = guard.as_ref() else {
+            return Err(gst::FlowError::Flushing);
+        };
         let Some(batch) = ds_meta::BatchMeta::from_buffer(buf) else {
             gst::warning!(CAT, imp = self, "NvDsBatchMeta not found for input buffer");
             return Ok(gst::FlowSuccess::Ok);

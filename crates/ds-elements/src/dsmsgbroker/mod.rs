@@ -43,5 +43,10 @@ glib::wrapper! {
 
 /// Registers `dsmsgbroker` (in `plugin`, or statically when `None`).
 pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "dsmsgbroker", gst::Rank::NONE, DsMsgBroker::static_type())
+    gst::Element::register(
+        plugin,
+        "dsmsgbroker",
+        gst::Rank::NONE,
+        DsMsgBroker::static_type(),
+    )
 }

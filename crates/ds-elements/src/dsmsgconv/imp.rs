@@ -12,7 +12,11 @@ use ds_msg::schema::{self, PayloadType};
 use crate::util::lock;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new("dsmsgconv", gst::DebugColorFlags::empty(), Some("Portable nvmsgconv"))
+    gst::DebugCategory::new(
+        "dsmsgconv",
+        gst::DebugColorFlags::empty(),
+        Some("Portable nvmsgconv"),
+    )
 });
 
 #[derive(Debug, Clone)]
@@ -73,20 +77,40 @@ pub(crate) fn to_event(m: &ds_meta::EventMsgMeta) -> ev::Event {
     let c = m.coordinate();
     let ext = m.ext().map(|x| match x {
         ds_meta::ExtObject::Vehicle(v) => ev::Ext::Vehicle(ev::Vehicle {
-            type_: v.type_, make: v.make, model: v.model, color: v.color, region: v.region, license: v.license,
+            type_: v.type_,
+            make: v.make,
+            model: v.model,
+            color: v.color,
+            region: v.region,
+            license: v.license,
         }),
         ds_meta::ExtObject::Person(p) => ev::Ext::Person(ev::Person {
-            gender: p.gender, hair: p.hair, cap: p.cap, apparel: p.apparel, age: p.age,
+            gender: p.gender,
+            hair: p.hair,
+            cap: p.cap,
+            apparel: p.apparel,
+            age: p.age,
         }),
         ds_meta::ExtObject::Face(f) => ev::Ext::Face(ev::Face {
-            gender: f.gender, hair: f.hair, cap: f.cap, glasses: f.glasses, facialhair: f.facialhair,
-            name: f.name, eyecolor: f.eyecolor, age: f.age,
+            gender: f.gender,
+            hair: f.hair,
+            cap: f.cap,
+            glasses: f.glasses,
+            facialhair: f.facialhair,
+            name: f.name,
+            eyecolor: f.eyecolor,
+            age: f.age,
         }),
     });
     ev::Event {
         event_type: ev::EventType::from_raw(m.event_type().0),
         obj_type: ev::ObjectType::from_raw(m.obj_type().0),
-        bbox: ev::Rect { top: b.top, left: b.left, width: b.width, height: b.height },
+        bbox: ev::Rect {
+            top: b.top,
+            left: b.left,
+            width: b.width,
+            height: b.height,
+        },
         location: [l.lat, l.lon, l.alt],
         coordinate: [c.x, c.y, c.z],
         obj_class_id: m.obj_class_id(),
@@ -162,7 +186,12 @@ impl ObjectImpl for DsMsgConv {
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = lock(&self.settings);
-        let string = |v: &glib::Value| v.get::<Option<String>>().ok().flatten().filter(|s| !s.is_empty());
+        let string = |v: &glib::Value| {
+            v.get::<Option<String>>()
+                .ok()
+                .flatten()
+                .filter(|s| !s.is_empty())
+        };
         match pspec.name() {
             "config" => s.config = string(value),
             "msg2p-lib" => s.msg2p_lib = string(value),
@@ -210,8 +239,9 @@ impl ElementImpl for DsMsgConv {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static T: LazyLock<Vec<gst::PadTemplate>> =
-            LazyLock::new(|| crate::caps::sink_src_templates(&gst::Caps::new_any(), &gst::Caps::new_any()));
+        static T: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            crate::caps::sink_src_templates(&gst::Caps::new_any(), &gst::Caps::new_any())
+        });
         T.as_ref()
     }
 }
@@ -221,7 +251,8 @@ fn settings_error(msg: String) -> gst::ErrorMessage {
 }
 
 impl BaseTransformImpl for DsMsgConv {
-    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = false;
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
@@ -235,9 +266,11 @@ impl BaseTransformImpl for DsMsgConv {
         if s.msg2p_newapi {
             return Err(settings_error("msg2p-newapi=true (messages from frame/object metadata) is not supported by the portable backend".into()));
         }
-        let payload_type = PayloadType::from_raw(s.payload_type).map_err(|e| settings_error(e.to_string()))?;
+        let payload_type =
+            PayloadType::from_raw(s.payload_type).map_err(|e| settings_error(e.to_string()))?;
         let config = match (&s.config, payload_type) {
-            (Some(c), _) => MsgConvConfig::from_file(Path::new(c)).map_err(|e| settings_error(format!("dsmsgconv config: {e}")))?,
+            (Some(c), _) => MsgConvConfig::from_file(Path::new(c))
+                .map_err(|e| settings_error(format!("dsmsgconv config: {e}")))?,
             (None, PayloadType::Minimal) => MsgConvConfig::default(),
             (None, PayloadType::Full) => {
                 return Err(settings_error("config is not set: the full schema (payload-type=0) needs the msgconv config file".into()));
@@ -249,9 +282,16 @@ impl BaseTransformImpl for DsMsgConv {
         }
         let debug_dir = s.debug_payload_dir.as_ref().map(PathBuf::from);
         if let Some(d) = &debug_dir {
-            std::fs::create_dir_all(d).map_err(|e| settings_error(format!("debug-payload-dir {}: {e}", d.display())))?;
+            std::fs::create_dir_all(d)
+                .map_err(|e| settings_error(format!("debug-payload-dir {}: {e}", d.display())))?;
         }
-        *lock(&self.state) = Some(State { config, payload_type, comp_id: s.comp_id, debug_dir, written: 0 });
+        *lock(&self.state) = Some(State {
+            config,
+            payload_type,
+            comp_id: s.comp_id,
+            debug_dir,
+            written: 0,
+        });
         Ok(())
     }
 
@@ -262,19 +302,30 @@ impl BaseTransformImpl for DsMsgConv {
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = lock(&self.state);
-        let Some(state) = guard.as_mut() else { return Err(gst::FlowError::Flushing) };
+        let Some(state) = guard.as_mut() else {
+            return Err(gst::FlowError::Flushing);
+        };
         let Some(batch) = ds_meta::BatchMeta::from_buffer_mut(buf) else {
             gst::warning!(CAT, imp = self, "NvDsBatchMeta not found for input buffer");
             return Ok(gst::FlowSuccess::Ok);
         };
         for frame in batch.frames_mut() {
-            let events: Vec<ev::Event> = frame.user_metas().filter_map(|u| u.event_msg()).map(to_event).collect();
+            let events: Vec<ev::Event> = frame
+                .user_metas()
+                .filter_map(|u| u.event_msg())
+                .map(to_event)
+                .collect();
             if events.is_empty() {
                 continue;
             }
             let messages: Vec<String> = match state.payload_type {
-                PayloadType::Full => events.iter().map(|e| schema::full_message(&state.config, e)).collect(),
-                PayloadType::Minimal => schema::minimal_message(&state.config, &events).into_iter().collect(),
+                PayloadType::Full => events
+                    .iter()
+                    .map(|e| schema::full_message(&state.config, e))
+                    .collect(),
+                PayloadType::Minimal => schema::minimal_message(&state.config, &events)
+                    .into_iter()
+                    .collect(),
             };
             for m in messages {
                 if let Some(d) = &state.debug_dir {
@@ -284,9 +335,16 @@ impl BaseTransformImpl for DsMsgConv {
                     }
                 }
                 state.written += 1;
-                let payload = ds_meta::Payload { bytes: m.into_bytes(), component_id: state.comp_id };
+                let payload = ds_meta::Payload {
+                    bytes: m.into_bytes(),
+                    component_id: state.comp_id,
+                };
                 if let Err(e) = frame.add_c_user_meta(payload) {
-                    gst::element_imp_error!(self, gst::LibraryError::Failed, ["attaching the payload: {e}"]);
+                    gst::element_imp_error!(
+                        self,
+                        gst::LibraryError::Failed,
+                        ["attaching the payload: {e}"]
+                    );
                     return Err(gst::FlowError::Error);
                 }
             }

@@ -36,5 +36,10 @@ glib::wrapper! {
 
 /// Registers `dsmsgconv` (in `plugin`, or statically when `None`).
 pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "dsmsgconv", gst::Rank::NONE, DsMsgConv::static_type())
+    gst::Element::register(
+        plugin,
+        "dsmsgconv",
+        gst::Rank::NONE,
+        DsMsgConv::static_type(),
+    )
 }

@@ -13,8 +13,17 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use super::{BrokerConfig, ConnStr, Protocol};
 use crate::error::{Error, Result};
 
-const KEYS: &[&str] =
-    &["hostname", "port", "username", "password", "exchange", "topic", "amqp-framesize", "amqp-heartbeat", "share-connection"];
+const KEYS: &[&str] = &[
+    "hostname",
+    "port",
+    "username",
+    "password",
+    "exchange",
+    "topic",
+    "amqp-framesize",
+    "amqp-heartbeat",
+    "share-connection",
+];
 const WAIT: Duration = Duration::from_secs(5);
 
 /// The AMQP adapter.
@@ -30,21 +39,38 @@ pub struct AmqpAdapter {
 }
 
 fn err(reason: impl std::fmt::Display) -> Error {
-    Error::Broker { proto: "AMQP", reason: reason.to_string() }
+    Error::Broker {
+        proto: "AMQP",
+        reason: reason.to_string(),
+    }
 }
 
 /// Percent-encodes a URI user-info part.
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 impl AmqpAdapter {
     /// Checks `conn-str` and the config; does not connect.
     pub fn new(conn_str: &str, cfg: &BrokerConfig) -> Result<(Self, Vec<String>)> {
-        let conn = if conn_str.is_empty() { super::host_port("", cfg, Protocol::Amqp, 5672)? } else { ConnStr::parse(conn_str, Protocol::Amqp)? };
-        let user = conn.third.clone().or_else(|| cfg.get("username").map(str::to_string)).unwrap_or_else(|| "guest".into());
+        let conn = if conn_str.is_empty() {
+            super::host_port("", cfg, Protocol::Amqp, 5672)?
+        } else {
+            ConnStr::parse(conn_str, Protocol::Amqp)?
+        };
+        let user = conn
+            .third
+            .clone()
+            .or_else(|| cfg.get("username").map(str::to_string))
+            .unwrap_or_else(|| "guest".into());
         let adapter = AmqpAdapter {
             user,
             password: cfg.get("password").unwrap_or("guest").to_string(),
@@ -76,17 +102,31 @@ impl super::Adapter for AmqpAdapter {
     fn connect(&mut self) -> Result<()> {
         let uri = format!(
             "amqp://{}:{}@{}:{}/%2f?frame_max={}&heartbeat={}",
-            enc(&self.user), enc(&self.password), self.conn.host, self.conn.port, self.frame_max, self.heartbeat
+            enc(&self.user),
+            enc(&self.password),
+            self.conn.host,
+            self.conn.port,
+            self.frame_max,
+            self.heartbeat
         );
         let (host, port) = (self.conn.host.clone(), self.conn.port);
         let rt = self.runtime()?;
         let live = rt.block_on(async {
-            let c = tokio::time::timeout(WAIT, Connection::connect(&uri, ConnectionProperties::default()))
-                .await
-                .map_err(|_| err(format!("cannot connect to {host}:{port}: no answer within 5 s")))?
-                .map_err(|e| err(format!("cannot connect to {host}:{port}: {e}")))?;
+            let c = tokio::time::timeout(
+                WAIT,
+                Connection::connect(&uri, ConnectionProperties::default()),
+            )
+            .await
+            .map_err(|_| {
+                err(format!(
+                    "cannot connect to {host}:{port}: no answer within 5 s"
+                ))
+            })?
+            .map_err(|e| err(format!("cannot connect to {host}:{port}: {e}")))?;
             let ch = c.create_channel().await.map_err(err)?;
-            ch.confirm_select(ConfirmSelectOptions::default()).await.map_err(err)?;
+            ch.confirm_select(ConfirmSelectOptions::default())
+                .await
+                .map_err(err)?;
             Ok::<_, Error>((c, ch))
         })?;
         self.live = Some(live);
@@ -94,28 +134,45 @@ impl super::Adapter for AmqpAdapter {
     }
 
     fn send(&mut self, topic: &str, payload: &[u8]) -> Result<()> {
-        let Some((_, ch)) = self.live.as_ref() else { return Err(err("not connected")) };
+        let Some((_, ch)) = self.live.as_ref() else {
+            return Err(err("not connected"));
+        };
         let ch = ch.clone();
         let exchange = self.exchange.clone();
         let rt = self.rt.as_ref().ok_or_else(|| err("not connected"))?;
         rt.block_on(async {
             let publish = async {
                 let confirm = ch
-                    .basic_publish(exchange.as_str().into(), topic.into(), BasicPublishOptions::default(), payload,
-                        BasicProperties::default().with_content_type("application/json".into()))
+                    .basic_publish(
+                        exchange.as_str().into(),
+                        topic.into(),
+                        BasicPublishOptions::default(),
+                        payload,
+                        BasicProperties::default().with_content_type("application/json".into()),
+                    )
                     .await
                     .map_err(err)?
                     .await
                     .map_err(err)?;
-                if confirm.is_ack() { Ok(()) } else { Err(err(format!("the broker refused the message for {exchange}/{topic}"))) }
+                if confirm.is_ack() {
+                    Ok(())
+                } else {
+                    Err(err(format!(
+                        "the broker refused the message for {exchange}/{topic}"
+                    )))
+                }
             };
-            tokio::time::timeout(WAIT, publish).await.map_err(|_| err("no publisher confirm within 5 s"))?
+            tokio::time::timeout(WAIT, publish)
+                .await
+                .map_err(|_| err("no publisher confirm within 5 s"))?
         })
     }
 
     fn disconnect(&mut self) {
         if let (Some((c, _)), Some(rt)) = (self.live.take(), self.rt.as_ref()) {
-            let _ = rt.block_on(async { tokio::time::timeout(Duration::from_secs(1), c.close(200, "bye".into())).await });
+            let _ = rt.block_on(async {
+                tokio::time::timeout(Duration::from_secs(1), c.close(200, "bye".into())).await
+            });
         }
     }
 }

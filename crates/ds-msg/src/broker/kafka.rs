@@ -16,7 +16,12 @@ use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, Prod
 use super::{BrokerConfig, ConnStr, Protocol};
 use crate::error::{Error, Result};
 
-const KEYS: &[&str] = &["partition-key", "proto-cfg", "share-connection", "consumer-group-id"];
+const KEYS: &[&str] = &[
+    "partition-key",
+    "proto-cfg",
+    "share-connection",
+    "consumer-group-id",
+];
 
 type Slot = Arc<Mutex<Option<std::result::Result<(), String>>>>;
 
@@ -45,7 +50,10 @@ pub struct KafkaAdapter {
 }
 
 fn err(reason: impl std::fmt::Display) -> Error {
-    Error::Broker { proto: "Kafka", reason: reason.to_string() }
+    Error::Broker {
+        proto: "Kafka",
+        reason: reason.to_string(),
+    }
 }
 
 /// The value at dotted `path` of a JSON message, as a key string.
@@ -66,15 +74,25 @@ impl KafkaAdapter {
     /// Checks `conn-str` and the config; does not connect.
     pub fn new(conn_str: &str, cfg: &BrokerConfig) -> Result<(Self, Vec<String>)> {
         let conn = ConnStr::parse(conn_str, Protocol::Kafka)?;
-        let partition_key = cfg.get("partition-key").map(|k| k.split('.').map(str::to_string).collect());
+        let partition_key = cfg
+            .get("partition-key")
+            .map(|k| k.split('.').map(str::to_string).collect());
         let mut settings = vec![
-            ("bootstrap.servers".to_string(), format!("{}:{}", conn.host, conn.port)),
+            (
+                "bootstrap.servers".to_string(),
+                format!("{}:{}", conn.host, conn.port),
+            ),
             ("message.timeout.ms".to_string(), "5000".to_string()),
             ("acks".to_string(), "all".to_string()),
             ("linger.ms".to_string(), "0".to_string()),
         ];
         if let Some(pc) = cfg.get("proto-cfg") {
-            for kv in pc.trim_matches('"').split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            for kv in pc
+                .trim_matches('"')
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 let (k, v) = kv.split_once('=').ok_or_else(|| Error::ConfigValue {
                     file: cfg.file.clone(),
                     group: super::BROKER_GROUP.into(),
@@ -85,7 +103,11 @@ impl KafkaAdapter {
                 settings.push((k.trim().to_string(), v.trim().to_string()));
             }
         }
-        let timeout_ms: u64 = settings.iter().find(|(k, _)| k == "message.timeout.ms").and_then(|(_, v)| v.parse().ok()).unwrap_or(5000);
+        let timeout_ms: u64 = settings
+            .iter()
+            .find(|(k, _)| k == "message.timeout.ms")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(5000);
         let adapter = KafkaAdapter {
             conn,
             partition_key,
@@ -95,9 +117,17 @@ impl KafkaAdapter {
             producer: None,
         };
         // librdkafka checks the settings when the client is made: do it now.
-        adapter.client_config().create_with_context::<_, BaseProducer<Ctx>>(Ctx { last: Slot::default() }).map_err(|e| {
-            Error::ConfigValue { file: cfg.file.clone(), group: super::BROKER_GROUP.into(), key: "proto-cfg".into(), reason: e.to_string() }
-        })?;
+        adapter
+            .client_config()
+            .create_with_context::<_, BaseProducer<Ctx>>(Ctx {
+                last: Slot::default(),
+            })
+            .map_err(|e| Error::ConfigValue {
+                file: cfg.file.clone(),
+                group: super::BROKER_GROUP.into(),
+                key: "proto-cfg".into(),
+                reason: e.to_string(),
+            })?;
         Ok((adapter, cfg.unknown_keys(KEYS)))
     }
 
@@ -112,23 +142,39 @@ impl KafkaAdapter {
 
 impl super::Adapter for KafkaAdapter {
     fn connect(&mut self) -> Result<()> {
-        let p: BaseProducer<Ctx> = self.client_config().create_with_context(Ctx { last: self.last.clone() }).map_err(err)?;
+        let p: BaseProducer<Ctx> = self
+            .client_config()
+            .create_with_context(Ctx {
+                last: self.last.clone(),
+            })
+            .map_err(err)?;
         p.client()
             .fetch_metadata(None, Duration::from_secs(3))
-            .map_err(|e| err(format!("cannot reach {}:{}: {e}", self.conn.host, self.conn.port)))?;
+            .map_err(|e| {
+                err(format!(
+                    "cannot reach {}:{}: {e}",
+                    self.conn.host, self.conn.port
+                ))
+            })?;
         self.producer = Some(p);
         Ok(())
     }
 
     fn send(&mut self, topic: &str, payload: &[u8]) -> Result<()> {
-        let Some(p) = self.producer.as_ref() else { return Err(err("not connected")) };
+        let Some(p) = self.producer.as_ref() else {
+            return Err(err("not connected"));
+        };
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        let key = self.partition_key.as_ref().and_then(|path| partition_key_value(payload, path));
+        let key = self
+            .partition_key
+            .as_ref()
+            .and_then(|path| partition_key_value(payload, path));
         let mut rec: BaseRecord<'_, String, [u8]> = BaseRecord::to(topic).payload(payload);
         if let Some(k) = &key {
             rec = rec.key(k);
         }
-        p.send(rec).map_err(|(e, _)| err(format!("producing to {topic}: {e}")))?;
+        p.send(rec)
+            .map_err(|(e, _)| err(format!("producing to {topic}: {e}")))?;
         let deadline = Instant::now() + self.timeout;
         loop {
             p.poll(Duration::from_millis(50));
@@ -136,7 +182,10 @@ impl super::Adapter for KafkaAdapter {
                 return r.map_err(|e| err(format!("delivery to {topic}: {e}")));
             }
             if Instant::now() >= deadline {
-                return Err(err(format!("no delivery report for {topic} within {} ms", self.timeout.as_millis())));
+                return Err(err(format!(
+                    "no delivery report for {topic} within {} ms",
+                    self.timeout.as_millis()
+                )));
             }
         }
     }

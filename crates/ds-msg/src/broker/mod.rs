@@ -53,7 +53,10 @@ impl Protocol {
     /// The protocol of a `proto-lib` value: DeepStream's library file name (any folder), or
     /// the bare names `kafka`, `mqtt`, `redis`, `amqp`.
     pub fn from_proto_lib(proto_lib: &str) -> Result<Self> {
-        let base = Path::new(proto_lib.trim()).file_name().and_then(|s| s.to_str()).unwrap_or("");
+        let base = Path::new(proto_lib.trim())
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
         match base {
             "libnvds_kafka_proto.so" | "kafka" => Ok(Self::Kafka),
             "libnvds_mqtt_proto.so" | "mqtt" => Ok(Self::Mqtt),
@@ -99,27 +102,43 @@ impl ConnStr {
     /// Parses `host;port[;third]` for `proto`: Kafka takes an optional topic, AMQP an
     /// optional user name, MQTT and Redis nothing more.
     pub fn parse(s: &str, proto: Protocol) -> Result<Self> {
-        let bad = |reason: String| Error::ConnStr { conn_str: s.into(), proto: proto.name(), reason };
+        let bad = |reason: String| Error::ConnStr {
+            conn_str: s.into(),
+            proto: proto.name(),
+            reason,
+        };
         let shape = match proto {
             Protocol::Kafka => "host;port;topic",
             Protocol::Amqp => "host;port;username",
             Protocol::Mqtt | Protocol::Redis => "host;port",
         };
         let parts: Vec<&str> = s.split(';').map(str::trim).collect();
-        let max = if matches!(proto, Protocol::Kafka | Protocol::Amqp) { 3 } else { 2 };
+        let max = if matches!(proto, Protocol::Kafka | Protocol::Amqp) {
+            3
+        } else {
+            2
+        };
         if parts.len() < 2 || parts.len() > max {
             return Err(bad(format!("expected {shape}")));
         }
         if parts[0].is_empty() {
             return Err(bad(format!("empty host (expected {shape})")));
         }
-        let port: u16 = parts[1]
-            .parse()
-            .ok()
-            .filter(|&p| p > 0)
-            .ok_or_else(|| bad(format!("port \"{}\" is not a number from 1 to 65535 (expected {shape})", parts[1])))?;
-        let third = parts.get(2).filter(|t| !t.is_empty()).map(|t| t.to_string());
-        Ok(ConnStr { host: parts[0].into(), port, third })
+        let port: u16 = parts[1].parse().ok().filter(|&p| p > 0).ok_or_else(|| {
+            bad(format!(
+                "port \"{}\" is not a number from 1 to 65535 (expected {shape})",
+                parts[1]
+            ))
+        })?;
+        let third = parts
+            .get(2)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.to_string());
+        Ok(ConnStr {
+            host: parts[0].into(),
+            port,
+            third,
+        })
     }
 }
 
@@ -137,13 +156,21 @@ impl BrokerConfig {
     /// require it too).
     pub fn from_file(path: &Path) -> Result<Self> {
         let file = path.to_path_buf();
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::ConfigFile { file: file.clone(), reason: format!("cannot read the broker config: {e}") })?;
+        let bytes = std::fs::read(path).map_err(|e| Error::ConfigFile {
+            file: file.clone(),
+            reason: format!("cannot read the broker config: {e}"),
+        })?;
         let kf = KeyFile::new();
         kf.load_from_bytes(&glib::Bytes::from(&bytes[..]), KeyFileFlags::NONE)
-            .map_err(|e| Error::ConfigFile { file: file.clone(), reason: format!("not a key file: {}", e.message()) })?;
+            .map_err(|e| Error::ConfigFile {
+                file: file.clone(),
+                reason: format!("not a key file: {}", e.message()),
+            })?;
         if !kf.has_group(BROKER_GROUP) {
-            return Err(Error::ConfigFile { file, reason: format!("no [{BROKER_GROUP}] group (the adapters read their keys from it)") });
+            return Err(Error::ConfigFile {
+                file,
+                reason: format!("no [{BROKER_GROUP}] group (the adapters read their keys from it)"),
+            });
         }
         let mut keys = BTreeMap::new();
         if let Ok(ks) = kf.keys(BROKER_GROUP) {
@@ -159,18 +186,28 @@ impl BrokerConfig {
 
     /// A string value.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.keys.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.keys
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn bad(&self, key: &str, reason: String) -> Error {
-        Error::ConfigValue { file: self.file.clone(), group: BROKER_GROUP.into(), key: key.into(), reason }
+        Error::ConfigValue {
+            file: self.file.clone(),
+            group: BROKER_GROUP.into(),
+            key: key.into(),
+            reason,
+        }
     }
 
     /// An unsigned number, `default` when absent.
     pub fn uint(&self, key: &str, default: u64) -> Result<u64> {
         match self.get(key) {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|_| self.bad(key, format!("\"{v}\" is not a non-negative integer"))),
+            Some(v) => v
+                .parse()
+                .map_err(|_| self.bad(key, format!("\"{v}\" is not a non-negative integer"))),
         }
     }
 
@@ -186,11 +223,22 @@ impl BrokerConfig {
 
     /// Warnings for keys no adapter of `proto` reads.
     pub fn unknown_keys(&self, known: &[&str]) -> Vec<String> {
-        const COMMON: &[&str] = &["auto-reconnect", "retry-interval", "max-retry-limit", "queue-size", "share-connection"];
+        const COMMON: &[&str] = &[
+            "auto-reconnect",
+            "retry-interval",
+            "max-retry-limit",
+            "queue-size",
+            "share-connection",
+        ];
         self.keys
             .keys()
             .filter(|k| !known.contains(&k.as_str()) && !COMMON.contains(&k.as_str()))
-            .map(|k| format!("{}: [{BROKER_GROUP}] {k}: unknown key, ignored", self.file.display()))
+            .map(|k| {
+                format!(
+                    "{}: [{BROKER_GROUP}] {k}: unknown key, ignored",
+                    self.file.display()
+                )
+            })
             .collect()
     }
 }
@@ -211,7 +259,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { auto_reconnect: true, retry_interval: Duration::from_secs(2), max_retry: Duration::from_secs(360), queue_size: 1000 }
+        RetryPolicy {
+            auto_reconnect: true,
+            retry_interval: Duration::from_secs(2),
+            max_retry: Duration::from_secs(360),
+            queue_size: 1000,
+        }
     }
 }
 
@@ -266,7 +319,11 @@ impl BrokerSettings {
             Some(p) => BrokerConfig::from_file(p)?,
             None => BrokerConfig::default(),
         };
-        let s = BrokerSettings { protocol, conn_str: conn_str.trim().to_string(), config };
+        let s = BrokerSettings {
+            protocol,
+            conn_str: conn_str.trim().to_string(),
+            config,
+        };
         // Building the adapter checks conn-str and the config keys without connecting.
         s.adapter()?;
         RetryPolicy::from_config(&s.config)?;
@@ -276,10 +333,14 @@ impl BrokerSettings {
     /// Builds (does not connect) the adapter, with warnings for unknown config keys.
     pub fn adapter(&self) -> Result<(Box<dyn Adapter>, Vec<String>)> {
         match self.protocol {
-            Protocol::Mqtt => mqtt::MqttAdapter::new(&self.conn_str, &self.config).map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
-            Protocol::Redis => redis::RedisAdapter::new(&self.conn_str, &self.config).map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
-            Protocol::Amqp => amqp::AmqpAdapter::new(&self.conn_str, &self.config).map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
-            Protocol::Kafka => kafka::KafkaAdapter::new(&self.conn_str, &self.config).map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
+            Protocol::Mqtt => mqtt::MqttAdapter::new(&self.conn_str, &self.config)
+                .map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
+            Protocol::Redis => redis::RedisAdapter::new(&self.conn_str, &self.config)
+                .map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
+            Protocol::Amqp => amqp::AmqpAdapter::new(&self.conn_str, &self.config)
+                .map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
+            Protocol::Kafka => kafka::KafkaAdapter::new(&self.conn_str, &self.config)
+                .map(|(a, w)| (Box::new(a) as Box<dyn Adapter>, w)),
         }
     }
 
@@ -289,20 +350,36 @@ impl BrokerSettings {
         for w in warnings {
             eprintln!("dsmsgbroker: {w}");
         }
-        Ok(Sender::start(adapter, self.protocol, RetryPolicy::from_config(&self.config)?))
+        Ok(Sender::start(
+            adapter,
+            self.protocol,
+            RetryPolicy::from_config(&self.config)?,
+        ))
     }
 }
 
 /// `host;port` for adapters that also take `hostname` / `port` from the config: conn-str
 /// first, then the config, then the protocol's default.
-pub(crate) fn host_port(conn_str: &str, cfg: &BrokerConfig, proto: Protocol, default_port: u16) -> Result<ConnStr> {
+pub(crate) fn host_port(
+    conn_str: &str,
+    cfg: &BrokerConfig,
+    proto: Protocol,
+    default_port: u16,
+) -> Result<ConnStr> {
     if !conn_str.is_empty() {
         return ConnStr::parse(conn_str, proto);
     }
     let host = cfg.get("hostname").unwrap_or("localhost").to_string();
     let port = cfg.uint("port", default_port as u64)?;
-    let port = u16::try_from(port).ok().filter(|&p| p > 0).ok_or_else(|| cfg.bad("port", format!("{port} is not a port (1-65535)")))?;
-    Ok(ConnStr { host, port, third: None })
+    let port = u16::try_from(port)
+        .ok()
+        .filter(|&p| p > 0)
+        .ok_or_else(|| cfg.bad("port", format!("{port} is not a port (1-65535)")))?;
+    Ok(ConnStr {
+        host,
+        port,
+        third: None,
+    })
 }
 
 #[cfg(test)]
@@ -311,20 +388,57 @@ mod tests {
 
     #[test]
     fn proto_lib_names() {
-        assert_eq!(Protocol::from_proto_lib("/opt/nvidia/deepstream/deepstream/lib/libnvds_kafka_proto.so").unwrap(), Protocol::Kafka);
-        assert_eq!(Protocol::from_proto_lib("libnvds_redis_proto.so").unwrap(), Protocol::Redis);
-        let e = Protocol::from_proto_lib("libnvds_foo_proto.so").unwrap_err().to_string();
-        assert!(e.contains("libnvds_foo_proto.so") && e.contains("unknown adapter library"), "{e}");
-        assert!(Protocol::from_proto_lib("libnvds_azure_proto.so").unwrap_err().to_string().contains("Azure"));
+        assert_eq!(
+            Protocol::from_proto_lib(
+                "/opt/nvidia/deepstream/deepstream/lib/libnvds_kafka_proto.so"
+            )
+            .unwrap(),
+            Protocol::Kafka
+        );
+        assert_eq!(
+            Protocol::from_proto_lib("libnvds_redis_proto.so").unwrap(),
+            Protocol::Redis
+        );
+        let e = Protocol::from_proto_lib("libnvds_foo_proto.so")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("libnvds_foo_proto.so") && e.contains("unknown adapter library"),
+            "{e}"
+        );
+        assert!(
+            Protocol::from_proto_lib("libnvds_azure_proto.so")
+                .unwrap_err()
+                .to_string()
+                .contains("Azure")
+        );
     }
 
     #[test]
     fn conn_str_shapes() {
         let c = ConnStr::parse("localhost;9092;test", Protocol::Kafka).unwrap();
-        assert_eq!((c.host.as_str(), c.port, c.third.as_deref()), ("localhost", 9092, Some("test")));
-        assert!(ConnStr::parse("localhost", Protocol::Mqtt).unwrap_err().to_string().contains("expected host;port"));
-        assert!(ConnStr::parse("localhost;x", Protocol::Redis).unwrap_err().to_string().contains("port \"x\""));
+        assert_eq!(
+            (c.host.as_str(), c.port, c.third.as_deref()),
+            ("localhost", 9092, Some("test"))
+        );
+        assert!(
+            ConnStr::parse("localhost", Protocol::Mqtt)
+                .unwrap_err()
+                .to_string()
+                .contains("expected host;port")
+        );
+        assert!(
+            ConnStr::parse("localhost;x", Protocol::Redis)
+                .unwrap_err()
+                .to_string()
+                .contains("port \"x\"")
+        );
         assert!(ConnStr::parse("a;1;b", Protocol::Mqtt).is_err());
-        assert!(ConnStr::parse(";1", Protocol::Mqtt).unwrap_err().to_string().contains("empty host"));
+        assert!(
+            ConnStr::parse(";1", Protocol::Mqtt)
+                .unwrap_err()
+                .to_string()
+                .contains("empty host")
+        );
     }
 }

@@ -15,8 +15,18 @@ use super::{BrokerConfig, ConnStr, Protocol};
 use crate::error::{Error, Result};
 
 const KEYS: &[&str] = &[
-    "username", "password", "client-id", "keep-alive", "loop-timeout", "enable-tls", "tls-cafile", "tls-capath",
-    "tls-certfile", "tls-keyfile", "share-connection", "set-threaded",
+    "username",
+    "password",
+    "client-id",
+    "keep-alive",
+    "loop-timeout",
+    "enable-tls",
+    "tls-cafile",
+    "tls-capath",
+    "tls-certfile",
+    "tls-keyfile",
+    "share-connection",
+    "set-threaded",
 ];
 
 /// The MQTT adapter.
@@ -30,7 +40,10 @@ pub struct MqttAdapter {
 }
 
 fn err(reason: impl std::fmt::Display) -> Error {
-    Error::Broker { proto: "MQTT", reason: reason.to_string() }
+    Error::Broker {
+        proto: "MQTT",
+        reason: reason.to_string(),
+    }
 }
 
 impl MqttAdapter {
@@ -44,7 +57,11 @@ impl MqttAdapter {
             )));
         }
         let client_id = cfg.get("client-id").map(str::to_string).unwrap_or_else(|| {
-            format!("ds-msg-{}-{}", std::process::id(), crate::schema::uuid_v4().get(..8).unwrap_or("0"))
+            format!(
+                "ds-msg-{}-{}",
+                std::process::id(),
+                crate::schema::uuid_v4().get(..8).unwrap_or("0")
+            )
         });
         let credentials = match (cfg.get("username"), cfg.get("password")) {
             (Some(u), p) => Some((u.to_string(), p.unwrap_or("").to_string())),
@@ -53,18 +70,37 @@ impl MqttAdapter {
         let keep_alive = Duration::from_secs(cfg.uint("keep-alive", 60)?.max(5));
         let wait = Duration::from_millis(cfg.uint("loop-timeout", 2000)?.max(1000));
         let warnings = cfg.unknown_keys(KEYS);
-        Ok((MqttAdapter { conn, client_id, credentials, keep_alive, wait, live: None }, warnings))
+        Ok((
+            MqttAdapter {
+                conn,
+                client_id,
+                credentials,
+                keep_alive,
+                wait,
+                live: None,
+            },
+            warnings,
+        ))
     }
 
     /// Polls the event loop until `done` accepts an incoming packet, at most `self.wait`.
-    fn wait_for(&mut self, what: &str, mut done: impl FnMut(&Packet) -> Result<bool>) -> Result<()> {
+    fn wait_for(
+        &mut self,
+        what: &str,
+        mut done: impl FnMut(&Packet) -> Result<bool>,
+    ) -> Result<()> {
         let wait = self.wait;
-        let Some((_, conn)) = self.live.as_mut() else { return Err(err("not connected")) };
+        let Some((_, conn)) = self.live.as_mut() else {
+            return Err(err("not connected"));
+        };
         let deadline = Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(err(format!("no {what} from the broker within {} ms", wait.as_millis())));
+                return Err(err(format!(
+                    "no {what} from the broker within {} ms",
+                    wait.as_millis()
+                )));
             }
             match conn.recv_timeout(left) {
                 Ok(Ok(Event::Incoming(p))) => {
@@ -74,7 +110,12 @@ impl MqttAdapter {
                 }
                 Ok(Ok(Event::Outgoing(_))) => {}
                 Ok(Err(e)) => return Err(err(e)),
-                Err(_) => return Err(err(format!("no {what} from the broker within {} ms", wait.as_millis()))),
+                Err(_) => {
+                    return Err(err(format!(
+                        "no {what} from the broker within {} ms",
+                        wait.as_millis()
+                    )));
+                }
             }
         }
     }
@@ -82,7 +123,11 @@ impl MqttAdapter {
 
 impl super::Adapter for MqttAdapter {
     fn connect(&mut self) -> Result<()> {
-        let mut o = MqttOptions::new(self.client_id.clone(), self.conn.host.clone(), self.conn.port);
+        let mut o = MqttOptions::new(
+            self.client_id.clone(),
+            self.conn.host.clone(),
+            self.conn.port,
+        );
         o.set_keep_alive(self.keep_alive);
         o.set_clean_session(true);
         o.set_max_packet_size(16 << 20, 16 << 20);
@@ -93,7 +138,10 @@ impl super::Adapter for MqttAdapter {
         let (host, port) = (self.conn.host.clone(), self.conn.port);
         let r = self.wait_for("CONNACK", |p| match p {
             Packet::ConnAck(a) if a.code == rumqttc::ConnectReturnCode::Success => Ok(true),
-            Packet::ConnAck(a) => Err(err(format!("{host}:{port} refused the connection: {:?}", a.code))),
+            Packet::ConnAck(a) => Err(err(format!(
+                "{host}:{port} refused the connection: {:?}",
+                a.code
+            ))),
             _ => Ok(false),
         });
         if let Err(e) = r {
@@ -104,8 +152,12 @@ impl super::Adapter for MqttAdapter {
     }
 
     fn send(&mut self, topic: &str, payload: &[u8]) -> Result<()> {
-        let Some((client, _)) = self.live.as_mut() else { return Err(err("not connected")) };
-        client.publish(topic, QoS::AtLeastOnce, false, payload.to_vec()).map_err(err)?;
+        let Some((client, _)) = self.live.as_mut() else {
+            return Err(err("not connected"));
+        };
+        client
+            .publish(topic, QoS::AtLeastOnce, false, payload.to_vec())
+            .map_err(err)?;
         self.wait_for("PUBACK", |p| Ok(matches!(p, Packet::PubAck(_))))
     }
 

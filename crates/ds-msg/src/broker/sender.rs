@@ -60,7 +60,10 @@ pub struct Sender {
 impl Sender {
     /// Starts the thread; the adapter connects on the first message.
     pub fn start(adapter: Box<dyn Adapter>, proto: Protocol, policy: RetryPolicy) -> Sender {
-        let shared = Arc::new(Shared { state: Mutex::new(State::default()), cv: Condvar::new() });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            cv: Condvar::new(),
+        });
         let default_topic = adapter.default_topic();
         let s2 = shared.clone();
         let thread = std::thread::Builder::new()
@@ -68,9 +71,18 @@ impl Sender {
             .spawn(move || worker(adapter, proto, policy, &s2))
             .ok();
         if thread.is_none() {
-            eprintln!("ds-msg {}: cannot start the sending thread; messages will be dropped", proto.name());
+            eprintln!(
+                "ds-msg {}: cannot start the sending thread; messages will be dropped",
+                proto.name()
+            );
         }
-        Sender { shared, thread, proto, queue_size: policy.queue_size, default_topic }
+        Sender {
+            shared,
+            thread,
+            proto,
+            queue_size: policy.queue_size,
+            default_topic,
+        }
     }
 
     /// The adapter's topic from `conn-str` or its config, if any.
@@ -95,7 +107,10 @@ impl Sender {
             }
             return false;
         }
-        st.queue.push_back(Msg { topic: topic.to_string(), payload });
+        st.queue.push_back(Msg {
+            topic: topic.to_string(),
+            payload,
+        });
         self.shared.cv.notify_all();
         true
     }
@@ -118,7 +133,12 @@ impl Sender {
             if now >= deadline {
                 break;
             }
-            st = self.shared.cv.wait_timeout(st, deadline - now).map(|r| r.0).unwrap_or_else(|e| e.into_inner().0);
+            st = self
+                .shared
+                .cv
+                .wait_timeout(st, deadline - now)
+                .map(|r| r.0)
+                .unwrap_or_else(|e| e.into_inner().0);
         }
         drop(st);
         self.stats()
@@ -137,7 +157,10 @@ impl Sender {
             if left > 0 {
                 st.stats.dropped += left;
                 st.queue.clear();
-                eprintln!("ds-msg {}: closing with {left} unsent messages: dropped", self.proto.name());
+                eprintln!(
+                    "ds-msg {}: closing with {left} unsent messages: dropped",
+                    self.proto.name()
+                );
             }
         }
         self.shared.cv.notify_all();
@@ -186,8 +209,11 @@ fn worker(mut adapter: Box<dyn Adapter>, proto: Protocol, policy: RetryPolicy, s
                 st.stats.sent += 1;
                 if let Some(t) = failing_since.take() {
                     st.stats.reconnects += 1;
-                    eprintln!("ds-msg {name}: broker reachable again after {:.1} s; sending the {} queued messages",
-                        t.elapsed().as_secs_f64(), st.queue.len());
+                    eprintln!(
+                        "ds-msg {name}: broker reachable again after {:.1} s; sending the {} queued messages",
+                        t.elapsed().as_secs_f64(),
+                        st.queue.len()
+                    );
                 }
                 backoff = policy.retry_interval;
                 shared.cv.notify_all();
@@ -207,8 +233,10 @@ fn worker(mut adapter: Box<dyn Adapter>, proto: Protocol, policy: RetryPolicy, s
                     let n = st.queue.len() as u64;
                     st.stats.dropped += n;
                     st.queue.clear();
-                    eprintln!("ds-msg {name}: giving up after {:.1} s ({e}): {n} queued messages dropped",
-                        since.elapsed().as_secs_f64());
+                    eprintln!(
+                        "ds-msg {name}: giving up after {:.1} s ({e}): {n} queued messages dropped",
+                        since.elapsed().as_secs_f64()
+                    );
                     failing_since = None;
                     backoff = policy.retry_interval;
                     shared.cv.notify_all();
@@ -222,7 +250,11 @@ fn worker(mut adapter: Box<dyn Adapter>, proto: Protocol, policy: RetryPolicy, s
                     if now >= until {
                         break;
                     }
-                    st = shared.cv.wait_timeout(st, until - now).map(|r| r.0).unwrap_or_else(|e| e.into_inner().0);
+                    st = shared
+                        .cv
+                        .wait_timeout(st, until - now)
+                        .map(|r| r.0)
+                        .unwrap_or_else(|e| e.into_inner().0);
                 }
                 backoff = (backoff * 2).min(policy.retry_interval * 8);
             }
