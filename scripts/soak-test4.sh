@@ -13,8 +13,9 @@ MINUTES=${1:-30}
 OUT=target/soak-test4
 mkdir -p "$OUT"
 cargo build --locked -q -p deepstream-test4
-# ~6 frames/s on 2 CPU cores (portable backend): 50-frame copies for the whole run, with margin.
-copies=$(( MINUTES * 60 * 8 / 50 + 1 ))
+# Up to ~30 frames/s on 2 idle CPU cores (portable backend): enough 50-frame copies that the
+# stream outlasts the run (about 0.9 MB per copy, ~1 GB for 30 minutes, under target/).
+copies=$(( MINUTES * 60 * 32 / 50 + 1 ))
 stream=$OUT/vtest-long.h264
 : > "$stream"
 for _ in $(seq "$copies"); do cat streams/vtest-5s.h264 >> "$stream"; done
@@ -35,7 +36,8 @@ rss_warm=
 echo "seconds rss_kb frames messages"
 while [ "$(date +%s)" -lt "$end" ] && kill -0 "$app_pid" 2>/dev/null; do
   sleep 30
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$app_pid/status" 2>/dev/null || echo 0)
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$app_pid/status" 2>/dev/null || true)
+  [ -n "$rss" ] || break   # the app ended
   t=$(( $(date +%s) - start ))
   [ -z "$rss_warm" ] && [ "$t" -ge "$warm" ] && rss_warm=$rss
   echo "$t $rss $(grep -c '^Frame Number' "$OUT/app.log") $(redis-cli -p "$port" xlen soak)"
@@ -48,6 +50,7 @@ app_pid=
 attached=$(grep -c '^Event message attached' "$OUT/app.log" || true)
 received=$(redis-cli -p "$port" xlen soak)
 echo "events attached: $attached, messages in the stream: $received"
+[ "$(( $(date +%s) - start ))" -ge $(( MINUTES * 60 - 30 )) ] || echo "soak: the app ended before $MINUTES minutes" >&2
 echo "RSS after warm-up: ${rss_warm:-?} kB, at the end: ${rss_end:-?} kB"
 tail -1 "$OUT/app.err"
 [ "$attached" -eq "$received" ] || { echo "soak: $((attached - received)) messages lost" >&2; exit 1; }
