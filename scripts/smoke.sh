@@ -22,10 +22,20 @@ for f in vtest-5s.h264 vtest-4s.mp4 market-2s.mp4; do
   [ -f "$S/$f" ] || { echo "smoke: $S/$f missing: run scripts/setup.sh" >&2; exit 2; }
 done
 
+# deepstream-test4 sends its events to a broker: a redis-server of its own on a free
+# 127.0.0.1 port, stopped by PID at exit.
+command -v redis-server >/dev/null || { echo "smoke: redis-server missing: run scripts/setup.sh" >&2; exit 2; }
+REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$LOGS" --daemonize no \
+  >"$LOGS/redis-server.log" 2>&1 &
+REDIS_PID=$!
+trap 'kill "$REDIS_PID" 2>/dev/null' EXIT
+
 # sample | arguments (after --backend). Every sample headless: a file or fakesink output.
 SAMPLES=(
   "deepstream-test1|--sink file --output $LOGS/deepstream-test1.mp4 $S/vtest-5s.h264"
   "deepstream-test2|--sink file --output $LOGS/deepstream-test2.mp4 $S/vtest-5s.h264"
+  "deepstream-test4|--no-display -i $S/vtest-5s.h264 -p libnvds_redis_proto.so --conn-str 127.0.0.1;$REDIS_PORT -t smoke"
   "deepstream-test3|--no-display -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
   "runtime_source_add_delete|--sink fake --period 1.5 file://$S/vtest-4s.mp4"
   "deepstream-nvdsanalytics|--sink file --output $LOGS/deepstream-nvdsanalytics.mp4 $S/vtest-5s.h264 file://$S/market-2s.mp4"

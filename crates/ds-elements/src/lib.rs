@@ -15,6 +15,8 @@
 //! | `nvurisrcbin` | [`dsurisrcbin`] |
 //! | `nvtracker` | [`dstracker`] |
 //! | `nvdsanalytics` | [`dsanalytics`] |
+//! | `nvmsgconv` | [`dsmsgconv`] |
+//! | `nvmsgbroker` | [`dsmsgbroker`] |
 //!
 //! Batches travel as described in `docs/batch-format.md`: caps
 //! `video/x-raw(memory:DsBatch), format=RGBA`, one `gst::Memory` per frame, and an
@@ -35,6 +37,8 @@ pub mod draw;
 pub mod dsanalytics;
 pub mod dsinfer;
 pub mod dslogger;
+pub mod dsmsgbroker;
+pub mod dsmsgconv;
 pub mod dsosd;
 pub mod dsstreamdemux;
 pub mod dsstreammux;
@@ -61,6 +65,8 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsurisrcbin",
     "dstracker",
     "dsanalytics",
+    "dsmsgconv",
+    "dsmsgbroker",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -76,6 +82,8 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsurisrcbin::register(plugin)?;
     dstracker::register(plugin)?;
     dsanalytics::register(plugin)?;
+    dsmsgconv::register(plugin)?;
+    dsmsgbroker::register(plugin)?;
     Ok(())
 }
 

@@ -389,3 +389,46 @@ pub fn generate_ts_rfc3339() -> String {
 pub fn format_ts_rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
+
+/// `NvDsPayload` as an owned value (pyds `alloc_nvds_payload`): a message made by the
+/// converter, attached as `NVDS_PAYLOAD_META` user metadata the way nvmsgconv attaches its
+/// payloads, so a DeepStream `nvmsgbroker` reads it as its own `NvDsPayload` (the C struct is
+/// what `user_meta_data` points at; `payload` points into the owned bytes).
+#[doc(alias = "alloc_nvds_payload")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Payload {
+    /// The message bytes (`payload`, `payloadSize`).
+    pub bytes: Vec<u8>,
+    /// `componentId` (nvmsgconv's `comp-id`).
+    pub component_id: u32,
+}
+
+// SAFETY: the C view points into `self.bytes`, whose heap buffer does not move with self.
+unsafe impl crate::user::CPayload for Payload {
+    type C = sys::NvDsPayload;
+    fn meta_type() -> NvDsMetaType {
+        NvDsMetaType::NVDS_PAYLOAD_META
+    }
+    fn to_c(&self) -> (Self::C, Box<dyn std::any::Any>) {
+        let payload = if self.bytes.is_empty() { ptr::null_mut() } else { self.bytes.as_ptr() as gpointer };
+        (sys::NvDsPayload { payload, payloadSize: self.bytes.len() as u32, componentId: self.component_id }, Box::new(()))
+    }
+}
+
+impl crate::UserMeta {
+    /// The `NvDsPayload` of `NVDS_PAYLOAD_META` user metadata (made by this crate's
+    /// [`Payload`] or by DeepStream's nvmsgconv): the bytes and the component id.
+    pub fn nvds_payload(&self) -> Option<(&[u8], u32)> {
+        if self.meta_type() != NvDsMetaType::NVDS_PAYLOAD_META || self.user_meta_data().is_null() {
+            return None;
+        }
+        // SAFETY: NVDS_PAYLOAD_META user data is an NvDsPayload whose payload holds payloadSize bytes.
+        unsafe {
+            let p = &*(self.user_meta_data() as *const sys::NvDsPayload);
+            if p.payload.is_null() || p.payloadSize == 0 {
+                return Some((&[], p.componentId));
+            }
+            Some((std::slice::from_raw_parts(p.payload as *const u8, p.payloadSize as usize), p.componentId))
+        }
+    }
+}

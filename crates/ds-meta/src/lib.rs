@@ -104,7 +104,7 @@ mod user;
 pub use analytics::{AnalyticsFrameMeta, AnalyticsObjInfo};
 pub use batch::CAPS_FEATURE_BATCH;
 pub use error::{Error, Result};
-pub use event::{EventMsgMeta, ExtObject, Face, Person, Vehicle, generate_ts_rfc3339};
+pub use event::{EventMsgMeta, ExtObject, Face, Payload, Person, Vehicle, generate_ts_rfc3339};
 pub use image::{FrameImage, FrameImageMut, get_nvds_buf_surface, get_nvds_buf_surface_mut};
 pub use list::{MetaIter, MetaIterMut};
 pub use meta::{

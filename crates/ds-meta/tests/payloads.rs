@@ -168,3 +168,27 @@ fn custom_c_struct_as_in_custom_binding_sample() {
     assert_eq!((c.struct_id, c.sample_int), (0, 1));
     assert_eq!(unsafe { std::ffi::CStr::from_ptr(c.message) }.to_str().unwrap(), "test message 0");
 }
+
+#[test]
+fn nvds_payload_reads_like_nvmsgconv_output_and_survives_a_copy() {
+    let mut buf = buffer();
+    {
+        let f = BatchMeta::from_buffer_mut(buf.get_mut().unwrap()).unwrap().frames_mut().next().unwrap();
+        f.add_c_user_meta(ds_meta::Payload { bytes: b"{\"a\":1}".to_vec(), component_id: 7 }).unwrap();
+    }
+    let check = |b: &gst::BufferRef| {
+        let batch = BatchMeta::from_buffer(b).unwrap();
+        let u = batch.frames().next().unwrap().user_metas().next().unwrap();
+        assert_eq!(u.meta_type(), NvDsMetaType::NVDS_PAYLOAD_META);
+        assert_eq!(u.nvds_payload(), Some((&b"{\"a\":1}"[..], 7)));
+        // What NVIDIA's nvmsgbroker reads: user_meta_data is an NvDsPayload.
+        let p = unsafe { &*(u.user_meta_data() as *const sys::NvDsPayload) };
+        assert_eq!((p.payloadSize, p.componentId), (7, 7));
+        let bytes = unsafe { std::slice::from_raw_parts(p.payload as *const u8, p.payloadSize as usize) };
+        assert_eq!(bytes, b"{\"a\":1}");
+    };
+    check(buf.as_ref());
+    let copy = buf.copy();
+    drop(buf);
+    check(copy.as_ref());
+}

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use gst::prelude::*;
 
 pub mod live;
+pub mod servers;
 
 /// The root of the checkout (where `streams/`, `models/` and `configs/` are).
 pub fn root() -> PathBuf {

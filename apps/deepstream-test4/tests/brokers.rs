@@ -1,0 +1,711 @@
+//! deepstream-test4 run as a user runs it, on `streams/vtest-5s.h264` (50 frames) with the
+//! portable backend, against real brokers started here on 127.0.0.1 (mosquitto,
+//! redis-server): every message the probe created arrives (count equal), as valid JSON of
+//! the chosen schema; an outage of the broker loses nothing and does not stall the frames;
+//! a broker that never comes up is retried for a bounded time and the MP4 is finalised;
+//! bad inputs fail with messages naming them.
+
+use std::io::BufRead as _;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ds_testkit::servers;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_deepstream-test4");
+const LIMIT: Duration = Duration::from_secs(240);
+
+fn cfg(name: &str) -> String {
+    ds_testkit::root()
+        .join("configs/deepstream-test4")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn out(name: &str) -> PathBuf {
+    let p = ds_testkit::out_path("deepstream-test4", name);
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+fn run(args: &[&str]) -> Output {
+    ds_testkit::run(BIN, args, &[], LIMIT)
+}
+
+/// The events the probe attached (`Event message attached: frame N, class C` lines).
+fn attached(stdout: &str) -> Vec<(u64, i32)> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Event message attached: frame "))
+        .filter_map(|r| r.split_once(", class "))
+        .map(|(f, c)| (f.parse().unwrap(), c.parse().unwrap()))
+        .collect()
+}
+
+fn check_ok(o: &Output) -> (String, String) {
+    let (stdout, stderr) = ds_testkit::text(o);
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        o.status
+    );
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("Frame Number = "))
+            .count(),
+        50,
+        "{stdout}"
+    );
+    (stdout, stderr)
+}
+
+/// The full schema's fields for an event the probe made.
+fn check_full(v: &Value, class: i32) {
+    for k in [
+        "messageid",
+        "mdsversion",
+        "@timestamp",
+        "place",
+        "sensor",
+        "analyticsModule",
+        "object",
+        "event",
+        "videoPath",
+    ] {
+        assert!(v.get(k).is_some(), "no {k}: {v}");
+    }
+    assert_eq!(v["sensor"]["id"], "CAMERA_ID");
+    assert_eq!(
+        v["sensor"]["description"],
+        "\"Entrance of Garage Right Lane\""
+    );
+    assert_eq!(v["sensor"]["location"]["lat"], 45.293701447);
+    assert_eq!(v["place"]["name"], "XYZ");
+    assert_eq!(v["analyticsModule"]["source"], "OpenALR");
+    let ts = v["@timestamp"].as_str().unwrap();
+    assert!(
+        ts.len() == 24 && ts.ends_with('Z') && &ts[10..11] == "T",
+        "RFC 3339 with ms: {ts}"
+    );
+    let bbox = &v["object"]["bbox"];
+    assert!(
+        bbox["bottomrightx"].as_i64().unwrap() > bbox["topleftx"].as_i64().unwrap(),
+        "{bbox}"
+    );
+    match class {
+        0 => {
+            assert_eq!(v["object"]["vehicle"]["make"], "Bugatti");
+            assert_eq!(v["object"]["vehicle"]["licenseState"], "CA");
+            assert_eq!(v["event"]["type"], "moving");
+        }
+        2 => {
+            assert_eq!(v["object"]["person"]["age"], 45);
+            assert_eq!(v["object"]["person"]["apparel"], "formal");
+            assert_eq!(v["event"]["type"], "entry");
+        }
+        _ => {}
+    }
+}
+
+fn check_minimal(v: &Value, frame: u64, class: i32) {
+    assert_eq!(v["version"], "4.0");
+    assert_eq!(v["id"], frame.to_string());
+    assert_eq!(v["sensorId"], "sensor-0");
+    let objects = v["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 1, "{v}");
+    let fields: Vec<&str> = objects[0].as_str().unwrap().split('|').collect();
+    match class {
+        0 => assert_eq!(
+            &fields[5..13],
+            [
+                "Vehicle", "#", "sedan", "Bugatti", "M", "blue", "XX1234", "CA"
+            ],
+            "{v}"
+        ),
+        2 => assert_eq!(
+            &fields[5..12],
+            ["Person", "#", "male", "45", "black", "none", "formal"],
+            "{v}"
+        ),
+        _ => {}
+    }
+}
+
+fn xrange(port: u16, stream: &str) -> Vec<Value> {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
+    let mut c = client
+        .get_connection_with_timeout(Duration::from_secs(3))
+        .unwrap();
+    let v: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        .arg(stream)
+        .arg("-")
+        .arg("+")
+        .query(&mut c)
+        .unwrap();
+    v.into_iter()
+        .map(|(_, kv)| {
+            let (_, p) = kv
+                .into_iter()
+                .find(|(k, _)| k == "metadata")
+                .expect("metadata field");
+            serde_json::from_str(&p).unwrap_or_else(|e| panic!("not JSON ({e}): {p}"))
+        })
+        .collect()
+}
+
+/// An MQTT subscriber collecting payloads of `topic`; returns once subscribed.
+fn subscribe(
+    port: u16,
+    topic: &str,
+) -> (
+    Arc<Mutex<Vec<String>>>,
+    rumqttc::Client,
+    std::thread::JoinHandle<()>,
+) {
+    let mut o = rumqttc::MqttOptions::new(format!("test4-sub-{port}"), "127.0.0.1", port);
+    o.set_keep_alive(Duration::from_secs(30));
+    o.set_max_packet_size(1 << 20, 1 << 20);
+    let (client, mut conn) = rumqttc::Client::new(o, 16);
+    client.subscribe(topic, rumqttc::QoS::AtLeastOnce).unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let g = got.clone();
+    let t = std::thread::spawn(move || {
+        let start = Instant::now();
+        while start.elapsed() < LIMIT {
+            match conn.recv_timeout(Duration::from_millis(500)) {
+                Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_)))) => {
+                    let _ = tx.send(());
+                }
+                Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p)))) => {
+                    g.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&p.payload).into_owned());
+                }
+                Ok(Ok(_)) | Err(rumqttc::RecvTimeoutError::Timeout) => {}
+                Ok(Err(_)) | Err(rumqttc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("SUBACK within 10 s");
+    (got, client, t)
+}
+
+#[test]
+fn mqtt_receives_every_event_in_the_full_schema() {
+    let broker = servers::mosquitto();
+    let (got, sub, t) = subscribe(broker.port, "test4");
+    let mp4 = out("mqtt.mp4");
+    let conn = format!("127.0.0.1;{}", broker.port);
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_mqtt_proto.so",
+        "--conn-str",
+        &conn,
+        "-c",
+        &cfg("cfg_mqtt.txt"),
+        "-t",
+        "test4",
+        "--backend",
+        "portable",
+        "--sink",
+        "file",
+        "--output",
+        mp4.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(
+        events.iter().map(|e| e.0).collect::<Vec<_>>(),
+        [0, 30],
+        "first object of frames 0 and 30:\n{stdout}"
+    );
+    let start = Instant::now();
+    while got.lock().unwrap().len() < events.len() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = sub.disconnect();
+    let _ = t.join();
+    let got = got.lock().unwrap().clone();
+    assert_eq!(
+        got.len(),
+        events.len(),
+        "received {got:?}\nstderr:\n{stderr}"
+    );
+    for (m, (_, class)) in got.iter().zip(&events) {
+        let v: Value = serde_json::from_str(m).unwrap_or_else(|e| panic!("not JSON ({e}): {m}"));
+        check_full(&v, *class);
+    }
+    assert!(
+        stderr.contains(&format!(
+            "dsmsgbroker: {} messages sent, 0 dropped",
+            events.len()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        ds_testkit::decode(&mp4, &[]).0,
+        50,
+        "the MP4 holds every frame"
+    );
+}
+
+#[test]
+fn redis_receives_every_event_in_the_minimal_schema() {
+    let broker = servers::redis(false);
+    let conn = format!("127.0.0.1;{}", broker.port);
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_redis_proto.so",
+        "--conn-str",
+        &conn,
+        "-c",
+        &cfg("cfg_redis.txt"),
+        "-t",
+        "test4",
+        "-s",
+        "1",
+        "--backend",
+        "portable",
+        "--no-display",
+    ]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let msgs = xrange(broker.port, "test4");
+    assert_eq!(msgs.len(), events.len(), "{msgs:?}\nstderr:\n{stderr}");
+    for (v, (frame, class)) in msgs.iter().zip(&events) {
+        check_minimal(v, *frame, *class);
+    }
+}
+
+#[test]
+fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
+    let mut broker = servers::redis(true);
+    let conn = format!("127.0.0.1;{}", broker.port);
+    let mp4 = out("outage.mp4");
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let mut child = ds_testkit::command(
+        BIN,
+        &[
+            "-i",
+            input.to_str().unwrap(),
+            "-p",
+            "libnvds_redis_proto.so",
+            "--conn-str",
+            &conn,
+            "-t",
+            "test4",
+            "--backend",
+            "portable",
+            "--sink",
+            "file",
+            "--output",
+            mp4.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .spawn()
+    .unwrap();
+    // Read stdout as it comes, with the time of each line.
+    let lines: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+    let l2 = lines.clone();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            l2.lock().unwrap().push((Instant::now(), line));
+        }
+    });
+    let start = Instant::now();
+    let seen = |p: &str| lines.lock().unwrap().iter().any(|(_, l)| l.starts_with(p));
+    while !seen("Frame Number = 0 ") && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(seen("Frame Number = 0 "), "the first frame within 120 s");
+    broker.stop();
+    let down = Instant::now();
+    std::thread::sleep(Duration::from_secs(10));
+    let during = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(t, l)| *t > down && l.starts_with("Frame Number = "))
+        .count();
+    broker.start();
+    let o = ds_testkit::wait(child, LIMIT, "deepstream-test4 (outage)");
+    let _ = reader.join();
+    let stdout: String = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        o.status
+    );
+    // A stalled pipeline would show no frame (or at most the few a queue holds) in 10 s.
+    assert!(
+        during >= 10,
+        "frames kept flowing while the broker was down: {during} frames in 10 s\n{stdout}"
+    );
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let msgs = xrange(broker.port, "test4");
+    assert_eq!(
+        msgs.len(),
+        events.len(),
+        "no message lost: {msgs:?}\nstderr:\n{stderr}"
+    );
+    for (v, (_, class)) in msgs.iter().zip(&events) {
+        check_full(v, *class);
+    }
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50);
+}
+
+#[test]
+fn a_broker_that_never_comes_up_is_retried_then_the_pipeline_finishes() {
+    let port = servers::free_port();
+    let conf = ds_testkit::out_path("deepstream-test4", "cfg_redis_retry.txt");
+    std::fs::write(
+        &conf,
+        "[message-broker]\nretry-interval=1\nmax-retry-limit=3\n",
+    )
+    .unwrap();
+    let mp4 = out("never.mp4");
+    let t0 = Instant::now();
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_redis_proto.so",
+        "--conn-str",
+        &format!("127.0.0.1;{port}"),
+        "-c",
+        conf.to_str().unwrap(),
+        "-t",
+        "test4",
+        "--backend",
+        "portable",
+        "--sink",
+        "file",
+        "--output",
+        mp4.to_str().unwrap(),
+    ]);
+    let (_, stderr) = check_ok(&o);
+    assert!(stderr.contains("giving up after"), "{stderr}");
+    assert!(
+        stderr.contains("dsmsgbroker: 0 messages sent, 2 dropped"),
+        "{stderr}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(200));
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50, "the MP4 is finalised");
+}
+
+#[test]
+fn bad_inputs_fail_with_messages_naming_them() {
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let input = input.to_str().unwrap();
+    let o = run(&["-i", input]);
+    let (stdout, _) = ds_testkit::text(&o);
+    assert!(!o.status.success());
+    assert!(
+        stdout.contains("Usage: deepstream-test4 -i <H264 filename> -p <Proto adaptor library>"),
+        "{stdout}"
+    );
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "-p",
+                "libnvds_nope_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+            ],
+            "proto-lib \"libnvds_nope_proto.so\": unknown adapter library",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_mqtt_proto.so",
+                "--conn-str",
+                "127.0.0.1:1883",
+                "-t",
+                "x",
+            ],
+            "conn-str \"127.0.0.1:1883\" for MQTT: expected host;port",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-c",
+                "/nonexistent/cfg_redis.txt",
+            ],
+            "adaptor config file /nonexistent/cfg_redis.txt not found",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_azure_proto.so",
+                "--conn-str",
+                "x;1",
+                "-t",
+                "x",
+            ],
+            "Azure IoT is not implemented by the portable backend",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["-i", input, "--backend", "portable", "--no-display"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        let (stdout, stderr) = ds_testkit::text(&o);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert!(
+            stderr.contains(want) || stdout.contains(want),
+            "{args:?}: want {want}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+    }
+}
+
+/// Every message of `topic` from the beginning as (partition, key, payload), until `n`
+/// arrived or 20 s passed, then 1 s more to catch duplicates.
+fn kafka_consume(bootstrap: &str, topic: &str, n: usize) -> Vec<(i32, Option<String>, Value)> {
+    use rdkafka::Message as _;
+    use rdkafka::consumer::{BaseConsumer, Consumer as _};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "test4-consumer")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    c.subscribe(&[topic]).unwrap();
+    let mut got = Vec::new();
+    let start = Instant::now();
+    let mut extra: Option<Instant> = None;
+    while start.elapsed() < Duration::from_secs(30) {
+        if got.len() >= n
+            && *extra.get_or_insert_with(Instant::now) + Duration::from_secs(1) < Instant::now()
+        {
+            break;
+        }
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
+            let key = m.key().map(|k| String::from_utf8_lossy(k).into_owned());
+            let p = String::from_utf8_lossy(m.payload().unwrap_or(&[])).into_owned();
+            got.push((
+                m.partition(),
+                key,
+                serde_json::from_str(&p).unwrap_or_else(|e| panic!("not JSON ({e}): {p}")),
+            ));
+        }
+    }
+    got
+}
+
+#[test]
+fn kafka_receives_every_event_with_the_partition_key() {
+    let mock = servers::kafka_mock("test4", 3);
+    let conn = format!("{};test4", mock.conn_host_port());
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_kafka_proto.so",
+        "--conn-str",
+        &conn,
+        "-c",
+        &cfg("cfg_kafka.txt"),
+        "--backend",
+        "portable",
+        "--no-display",
+    ]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let got = kafka_consume(&mock.bootstrap, "test4", events.len());
+    assert_eq!(got.len(), events.len(), "{got:?}\nstderr:\n{stderr}");
+    for ((_, key, v), (_, class)) in got.iter().zip(&events) {
+        assert_eq!(
+            key.as_deref(),
+            Some("CAMERA_ID"),
+            "partition-key = sensor.id"
+        );
+        check_full(v, *class);
+    }
+}
+
+#[test]
+fn scale_out_three_pipelines_one_topic_every_message_once() {
+    let mock = servers::kafka_mock("test4-scale", 3);
+    let conn = format!("{};test4-scale", mock.conn_host_port());
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let base = std::fs::read_to_string(cfg("dstest4_msgconv_config.txt")).unwrap();
+    let mut children = Vec::new();
+    for node in ["A", "B", "C"] {
+        let conf = ds_testkit::out_path("deepstream-test4", &format!("msgconv_node_{node}.txt"));
+        std::fs::write(
+            &conf,
+            base.replace("id=CAMERA_ID", &format!("id=CAMERA_{node}")),
+        )
+        .unwrap();
+        let child = ds_testkit::command(
+            BIN,
+            &[
+                "-i",
+                input.to_str().unwrap(),
+                "-p",
+                "libnvds_kafka_proto.so",
+                "--conn-str",
+                &conn,
+                "-c",
+                &cfg("cfg_kafka.txt"),
+                "--msgconv-config",
+                conf.to_str().unwrap(),
+                "--backend",
+                "portable",
+                "--no-display",
+            ],
+            &[],
+        )
+        .spawn()
+        .unwrap();
+        children.push((node, child));
+    }
+    let mut expected = 0;
+    for (node, child) in children {
+        let o = ds_testkit::wait(child, LIMIT, &format!("deepstream-test4 node {node}"));
+        let (stdout, _) = check_ok(&o);
+        expected += attached(&stdout).len();
+    }
+    assert_eq!(expected, 6, "2 events per node");
+    let got = kafka_consume(&mock.bootstrap, "test4-scale", expected);
+    assert_eq!(
+        got.len(),
+        expected,
+        "all consumed, none duplicated: {got:?}"
+    );
+    let ids: std::collections::BTreeSet<&str> = got
+        .iter()
+        .map(|(_, _, v)| v["messageid"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), expected, "no duplicate messageid");
+    for node in ["A", "B", "C"] {
+        let key = format!("CAMERA_{node}");
+        let mine: Vec<_> = got
+            .iter()
+            .filter(|(_, k, _)| k.as_deref() == Some(key.as_str()))
+            .collect();
+        assert_eq!(mine.len(), 2, "{key}: {got:?}");
+        assert!(
+            mine.iter().all(|m| m.0 == mine[0].0),
+            "{key} in one partition: {mine:?}"
+        );
+        assert!(mine.iter().all(|m| m.2["sensor"]["id"] == key.as_str()));
+        let ts: Vec<&str> = mine
+            .iter()
+            .map(|m| m.2["@timestamp"].as_str().unwrap())
+            .collect();
+        assert!(
+            ts.windows(2).all(|w| w[0] <= w[1]),
+            "{key} in order: {ts:?}"
+        );
+    }
+}
+
+#[test]
+fn amqp_receives_every_event_in_the_minimal_schema() {
+    use lapin::options::{BasicGetOptions, QueueBindOptions, QueueDeclareOptions};
+    let rabbit = servers::rabbitmq();
+    let port = rabbit.server.port;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // cfg_amqp.txt: exchange amq.topic, topic (routing key) topicname, guest/guest.
+    let ch = rt.block_on(async {
+        let c = lapin::Connection::connect(
+            &format!("amqp://guest:guest@127.0.0.1:{port}/%2f"),
+            lapin::ConnectionProperties::default(),
+        )
+        .await
+        .unwrap();
+        let ch = c.create_channel().await.unwrap();
+        ch.queue_declare(
+            "test4".into(),
+            QueueDeclareOptions::default(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+        ch.queue_bind(
+            "test4".into(),
+            "amq.topic".into(),
+            "topicname".into(),
+            QueueBindOptions::default(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+        (c, ch)
+    });
+    let conn = format!("127.0.0.1;{port};guest");
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_amqp_proto.so",
+        "--conn-str",
+        &conn,
+        "-c",
+        &cfg("cfg_amqp.txt"),
+        "-s",
+        "1",
+        "--backend",
+        "portable",
+        "--no-display",
+    ]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let got: Vec<Value> = rt.block_on(async {
+        let mut out = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            match ch
+                .1
+                .basic_get("test4".into(), BasicGetOptions { no_ack: true })
+                .await
+                .unwrap()
+            {
+                Some(m) => out.push(serde_json::from_slice(&m.delivery.data).unwrap()),
+                None if out.len() >= events.len() => break,
+                None => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        out
+    });
+    assert_eq!(got.len(), events.len(), "{got:?}\nstderr:\n{stderr}");
+    for (v, (frame, class)) in got.iter().zip(&events) {
+        check_minimal(v, *frame, *class);
+    }
+}

@@ -1,0 +1,347 @@
+//! Real broker servers for tests, started on 127.0.0.1 on a free port and stopped by PID
+//! (on drop too): `mosquitto`, `redis-server`. Each waits (bounded) until its port accepts
+//! connections; a missing binary fails the test with the package to install.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+/// Waits until `127.0.0.1:port` accepts a TCP connection, at most `limit`.
+pub fn wait_port(port: u16, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200))
+            .is_ok()
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+fn which(bin: &str, package: &str) -> PathBuf {
+    for dir in ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"] {
+        let p = PathBuf::from(dir).join(bin);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("{bin} not found: install the Debian package {package} (scripts/setup.sh does)");
+}
+
+/// A server process on 127.0.0.1 that can be stopped and started again on the same port.
+pub struct Server {
+    /// What it is (for messages).
+    pub name: &'static str,
+    /// Its port.
+    pub port: u16,
+    /// Its working folder (config, data).
+    pub dir: PathBuf,
+    program: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+}
+
+impl Server {
+    fn launch(
+        name: &'static str,
+        program: PathBuf,
+        args: Vec<String>,
+        port: u16,
+        dir: PathBuf,
+    ) -> Server {
+        let mut s = Server {
+            name,
+            port,
+            dir,
+            program,
+            args,
+            env: Vec::new(),
+            child: None,
+        };
+        s.start();
+        s
+    }
+
+    /// Starts it (again) and waits for its port (at most 20 s).
+    pub fn start(&mut self) {
+        assert!(self.child.is_none(), "{} already running", self.name);
+        let child = Command::new(&self.program)
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
+        self.child = Some(child);
+        assert!(
+            wait_port(self.port, Duration::from_secs(20)),
+            "{} did not listen on 127.0.0.1:{} within 20 s",
+            self.name,
+            self.port
+        );
+    }
+
+    /// Stops it (SIGTERM by PID, then SIGKILL after 5 s) and waits for the process.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Whether it is running.
+    pub fn running(&self) -> bool {
+        self.child.is_some()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn workdir(name: &str, port: u16) -> PathBuf {
+    let d = crate::root()
+        .join("target/test-out/servers")
+        .join(format!("{name}-{port}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("creating the server's folder");
+    d
+}
+
+/// `mosquitto` on 127.0.0.1, anonymous access, no persistence.
+pub fn mosquitto() -> Server {
+    let program = which("mosquitto", "mosquitto");
+    let port = free_port();
+    let dir = workdir("mosquitto", port);
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+        ),
+    )
+    .expect("writing mosquitto.conf");
+    Server::launch(
+        "mosquitto",
+        program,
+        vec!["-c".into(), conf.display().to_string()],
+        port,
+        dir,
+    )
+}
+
+/// `redis-server` on 127.0.0.1; with `persistent`, an append-only file synced on every write
+/// (data survives a stop and start).
+pub fn redis(persistent: bool) -> Server {
+    let program = which("redis-server", "redis-server");
+    let port = free_port();
+    let dir = workdir("redis", port);
+    let mut args: Vec<String> = [
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(["--dir".to_string(), dir.display().to_string()]);
+    if persistent {
+        args.extend(["--appendonly", "yes", "--appendfsync", "always"].map(String::from));
+    } else {
+        args.extend(["--appendonly", "no"].map(String::from));
+    }
+    Server::launch("redis-server", program, args, port, dir)
+}
+
+/// A Kafka-protocol broker: librdkafka's mock cluster in the `ds-kafka-mock` helper process
+/// (built with the workspace: `cargo build -p ds-msg --bins`), on 127.0.0.1.
+pub struct KafkaMock {
+    /// `host:port` list for `bootstrap.servers`.
+    pub bootstrap: String,
+    child: Option<Child>,
+}
+
+impl KafkaMock {
+    /// `host;port` of the first broker, for `conn-str`.
+    pub fn conn_host_port(&self) -> String {
+        let first = self.bootstrap.split(',').next().unwrap_or("");
+        first.replacen(':', ";", 1)
+    }
+}
+
+impl Drop for KafkaMock {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts `ds-kafka-mock` with `topic` created with `partitions` partitions.
+pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
+    use std::io::BufRead as _;
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>");
+    let bin = dir.join("ds-kafka-mock");
+    assert!(
+        bin.is_file(),
+        "{} missing: cargo build -p ds-msg --bins",
+        bin.display()
+    );
+    let mut child = Command::new(&bin)
+        .args(["--topic", topic, "--partitions", &partitions.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting ds-kafka-mock");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
+    let bootstrap = line
+        .trim()
+        .strip_prefix("bootstrap.servers=")
+        .unwrap_or("")
+        .to_string();
+    let mock = KafkaMock {
+        bootstrap,
+        child: Some(child),
+    };
+    assert!(
+        mock.bootstrap.starts_with("127.0.0.1:"),
+        "ds-kafka-mock did not start on 127.0.0.1: {line:?}"
+    );
+    mock
+}
+
+/// `rabbitmq-server` on 127.0.0.1 (AMQP on `port`), with its own `epmd` on a free port of
+/// 127.0.0.1 (both stopped by PID); starts in 6-20 s. `guest`/`guest` may connect.
+pub struct RabbitMq {
+    /// The broker.
+    pub server: Server,
+    _epmd: Server,
+}
+
+/// Starts `epmd` and `rabbitmq-server` on free 127.0.0.1 ports.
+pub fn rabbitmq() -> RabbitMq {
+    let epmd_port = free_port();
+    let epmd = Server::launch(
+        "epmd",
+        which("epmd", "erlang-base"),
+        vec![
+            "-address".into(),
+            "127.0.0.1".into(),
+            "-port".into(),
+            epmd_port.to_string(),
+        ],
+        epmd_port,
+        workdir("epmd", epmd_port),
+    );
+    let program = PathBuf::from("/usr/lib/rabbitmq/bin/rabbitmq-server");
+    assert!(
+        program.is_file(),
+        "{} not found: install the Debian package rabbitmq-server (scripts/setup.sh does)",
+        program.display()
+    );
+    let port = free_port();
+    let dist = free_port();
+    let dir = workdir("rabbitmq", port);
+    let d = dir.display().to_string();
+    let conf = dir.join("rabbitmq.conf");
+    std::fs::write(
+        &conf,
+        format!("listeners.tcp.default = 127.0.0.1:{port}\nloopback_users = none\n"),
+    )
+    .expect("rabbitmq.conf");
+    let env: Vec<(String, String)> = [
+        ("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1".to_string()),
+        ("RABBITMQ_NODE_PORT", port.to_string()),
+        ("RABBITMQ_DIST_PORT", dist.to_string()),
+        ("ERL_EPMD_ADDRESS", "127.0.0.1".to_string()),
+        ("ERL_EPMD_PORT", epmd_port.to_string()),
+        ("RABBITMQ_NODENAME", format!("rabbit{port}@localhost")),
+        ("RABBITMQ_CONFIG_FILE", conf.display().to_string()),
+        ("RABBITMQ_MNESIA_BASE", format!("{d}/mnesia")),
+        ("RABBITMQ_LOG_BASE", format!("{d}/log")),
+        (
+            "RABBITMQ_ENABLED_PLUGINS_FILE",
+            format!("{d}/enabled_plugins"),
+        ),
+        ("RABBITMQ_PID_FILE", format!("{d}/rabbit.pid")),
+        ("HOME", d.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    std::fs::write(dir.join("enabled_plugins"), "[].\n").expect("enabled_plugins");
+    let mut server = Server {
+        name: "rabbitmq-server",
+        port,
+        dir,
+        program,
+        args: Vec::new(),
+        env,
+        child: None,
+    };
+    let child = Command::new(&server.program)
+        .envs(server.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(&server.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting rabbitmq-server");
+    server.child = Some(child);
+    assert!(
+        wait_port(port, Duration::from_secs(60)),
+        "rabbitmq-server did not listen on 127.0.0.1:{port} within 60 s"
+    );
+    RabbitMq {
+        server,
+        _epmd: epmd,
+    }
+}
