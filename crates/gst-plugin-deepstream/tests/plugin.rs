@@ -17,6 +17,17 @@ fn plugin_dir() -> &'static Path {
         // the test binary is target/<profile>/deps/plugin-...; the cdylib is in target/<profile>
         let exe = std::env::current_exe().unwrap();
         let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+        // `cargo test` builds the library as an rlib for the tests, not the cdylib: build it
+        // (up to date in a second when it is; cargo does not hold its lock while tests run)
+        let target_dir = profile_dir.parent().unwrap();
+        let mut build = Command::new(option_env!("CARGO").unwrap_or("cargo"));
+        build.args(["build", "--locked", "-p", "gst-plugin-deepstream", "--target-dir"]).arg(target_dir);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        build.current_dir(root()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let out = ds_testkit::wait(build.spawn().unwrap(), Duration::from_secs(1200), "cargo build -p gst-plugin-deepstream");
+        assert!(out.status.success(), "building the plugin failed:\n{}", String::from_utf8_lossy(&out.stderr));
         let so = profile_dir.join("libgstdeepstreamrs.so");
         assert!(so.is_file(), "{} not built", so.display());
         let dir = profile_dir.join("gst-plugin-test");
