@@ -45,21 +45,28 @@ fn two_rtsp_inputs_are_tiled_and_served_with_ntp_timestamps() {
         ENV,
     );
     let url = app.rtsp_url(Duration::from_secs(60)).unwrap_or_else(|| panic!("no URL\n{}", app.stderr_text()));
-    let got = rtsp_client(&url, 60, &[50], Duration::from_secs(60));
+    // frames 50, 90 and 129 of the client: a source whose first frame is late leaves its
+    // tile black at first (as nvmultistreamtiler does), so one of them must show both
+    let got = rtsp_client(&url, 130, &[50, 90, 129], Duration::from_secs(90));
     app.interrupt();
     let (status, stdout, stderr) = app.finish(Duration::from_secs(30));
     assert!(status.success(), "exit {status:?}\n{stderr}");
-    assert!(got.errors.is_empty() && got.frames >= 60, "client: {} frames, {:?}\n{stderr}", got.frames, got.errors);
-    let (_, frame) = got.kept.first().expect("frame 50");
-    assert_eq!((frame.width, frame.height), (1280, 720), "the tiler's output size");
-    write_png(&out_path("deepstream-rtsp-in-rtsp-out", "tiled.png"), frame);
+    assert!(got.errors.is_empty() && got.frames >= 130, "client: {} frames, {:?}\n{stderr}", got.frames, got.errors);
+    assert_eq!(got.kept.len(), 3, "frames kept");
     // Two tiles side by side (1 row, 2 columns), each a picture (not a flat colour) and
-    // different from the other.
-    let left = frame.grey_thumbnail(0, 0, 640, 720, 16, 18);
-    let right = frame.grey_thumbnail(640, 0, 640, 720, 16, 18);
+    // different from the other, on at least one of the kept frames.
     let spread = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
-    assert!(spread(&left) > 40.0 && spread(&right) > 40.0, "a tile is flat: {left:?} {right:?}");
-    assert!(ds_testkit::correlation(&left, &right) < 0.8, "the two tiles show the same picture");
+    let mut seen = Vec::new();
+    let both = got.kept.iter().any(|(n, frame)| {
+        assert_eq!((frame.width, frame.height), (1280, 720), "the tiler's output size");
+        write_png(&out_path("deepstream-rtsp-in-rtsp-out", &format!("tiled-{n}.png")), frame);
+        let left = frame.grey_thumbnail(0, 0, 640, 720, 16, 18);
+        let right = frame.grey_thumbnail(640, 0, 640, 720, 16, 18);
+        let (sl, sr, c) = (spread(&left), spread(&right), ds_testkit::correlation(&left, &right));
+        seen.push((*n, sl, sr, c));
+        sl > 40.0 && sr > 40.0 && c < 0.8
+    });
+    assert!(both, "no kept frame shows two different pictures (frame, left spread, right spread, correlation): {seen:?}");
     for id in 0..2 {
         assert!(stdout.contains(&format!(" Source= {id}")), "no frame of source {id}\n{stdout}");
     }
