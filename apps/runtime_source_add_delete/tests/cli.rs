@@ -25,8 +25,14 @@ fn summary(stdout: &str) -> Vec<(u32, String, u64, u64)> {
 
 #[test]
 fn sources_come_and_go_until_none_remain_without_losing_frames() {
-    let uri = stream_uri("vtest-4s.mp4");
-    let out = run(BIN, &["--backend", "portable", "--sink", "fake", "--period", "1.5", &uri], &[], Duration::from_secs(180));
+    // source 0 and every second added source play the long clip, the others the 40-frame one:
+    // short clips reach EOS while running (removed first), and the long ones keep the
+    // pipeline from ending before the removals (with every source at EOS at once the muxer
+    // ends the stream, as nvstreammux does, and the sample ends there)
+    let long = stream_uri("vtest.h264");
+    let short = stream_uri("vtest-4s.mp4");
+    // a period of 4 s: the first added (short) source has 12 s to reach its EOS before removals
+    let out = run(BIN, &["--backend", "portable", "--sink", "fake", "--period", "4", &long, &short], &[], Duration::from_secs(240));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "exit {:?}\n{stdout}\n{stderr}", out.status);
     // the sample's lines
