@@ -37,7 +37,7 @@ SAMPLES=(
   "deepstream-test2|--sink file --output $LOGS/deepstream-test2.mp4 $S/vtest-5s.h264"
   "deepstream-test4|--no-display -i $S/vtest-5s.h264 -p libnvds_redis_proto.so --conn-str 127.0.0.1;$REDIS_PORT -t smoke"
   "deepstream-test3|--no-display -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
-  "runtime_source_add_delete|--sink fake --period 1.5 file://$S/vtest-4s.mp4"
+  "runtime_source_add_delete|--sink fake --period 1.5 file://$S/vtest.h264 file://$S/vtest-4s.mp4"
   "deepstream-nvdsanalytics|--sink file --output $LOGS/deepstream-nvdsanalytics.mp4 $S/vtest-5s.h264 file://$S/market-2s.mp4"
   "deepstream-demux-multi-in-multi-out|--sink file --output $LOGS/demux.mp4 -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
   # RTSP output on a free port on 127.0.0.1 (nobody connects: the pipeline runs to its end)

@@ -354,7 +354,15 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let sink_pad = sink.static_pad("sink").context("sink bin without a sink pad")?;
     let result = ds_app::bus::run_with(&pipeline, &[sink_pad], &main_loop, on_message);
-    let s = sources.borrow();
+    let mut s = sources.borrow_mut();
+    // sources still in place (the run ended on their EOS): counted too
+    for index in 0..MAX_NUM_SOURCES {
+        if let Some(src) = s.bins[index].take() {
+            let uri = src.bin.property::<Option<String>>("uri").unwrap_or_default();
+            let generation = s.generation.lock().unwrap_or_else(|e| e.into_inner())[index];
+            s.finished.push((index as u32, generation, uri, src.frames_out()));
+        }
+    }
     let reached = s.at_tiler.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for (index, generation, uri, given) in &s.finished {
         let at = reached.get(&(*index, *generation)).copied().unwrap_or(0);
