@@ -37,7 +37,26 @@ pub fn out_path(app: &str, name: &str) -> PathBuf {
     d.join(name)
 }
 
-/// Waits for `child` at most `limit`; kills it and fails the test when it hangs. Its piped
+/// The stack of every thread of process `pid`, from `gdb` where it is installed (what a
+/// hung app was doing, for the failure message of a test); a note saying why not otherwise.
+pub fn stacks(pid: u32) -> String {
+    let out = std::process::Command::new("gdb")
+        .args(["-p", &pid.to_string(), "-batch", "-nx", "-ex", "thread apply all bt 30"])
+        .stdin(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.starts_with('#') || l.starts_with("Thread "))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Ok(o) => format!("(gdb failed: {})", String::from_utf8_lossy(&o.stderr).trim()),
+        Err(e) => format!("(no thread stacks: gdb not run: {e})"),
+    }
+}
+
+/// Waits for `child` at most `limit`; kills it and fails the test when it hangs (with the
+/// stacks of its threads, see [`stacks`]). Its piped
 /// stdout and stderr are drained while it runs (an app that prints more than a pipe holds,
 /// 64 KiB, would otherwise block on its next print and look hung).
 pub fn wait(mut child: Child, limit: Duration, what: &str) -> Output {
@@ -55,21 +74,22 @@ pub fn wait(mut child: Child, limit: Duration, what: &str) -> Output {
     let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
-            break Some(status);
+            break Ok(status);
         }
         if start.elapsed() > limit {
+            let stacks = stacks(child.id());
             let _ = child.kill();
             let _ = child.wait();
-            break None;
+            break Err(stacks);
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     match status {
-        Some(status) => Output { status, stdout, stderr },
-        None => panic!(
-            "{what}: still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}",
+        Ok(status) => Output { status, stdout, stderr },
+        Err(stacks) => panic!(
+            "{what}: still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}\nthreads:\n{stacks}",
             String::from_utf8_lossy(&stdout),
             String::from_utf8_lossy(&stderr)
         ),
@@ -214,4 +234,26 @@ pub fn write_png(path: &Path, frame: &Frame) {
     let bus = pipeline.bus().expect("bus");
     let _ = bus.timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Eos, gst::MessageType::Error]);
     pipeline.set_state(gst::State::Null).expect("null");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hung_process_is_killed_and_the_failure_shows_its_threads() {
+        let child = std::process::Command::new("sleep")
+            .arg("60")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sleep");
+        let started = Instant::now();
+        let failure = std::panic::catch_unwind(|| wait(child, Duration::from_millis(300), "sleep 60")).expect_err("a hang must fail");
+        let message = failure.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(started.elapsed() < Duration::from_secs(30), "killed at the limit");
+        assert!(message.contains("sleep 60: still running after 300ms (hang)"), "{message}");
+        // gdb is installed by scripts/setup.sh: the stack of sleep's one thread
+        assert!(message.contains("threads:\nThread 1") && message.contains("#0 "), "{message}");
+    }
 }

@@ -281,10 +281,11 @@ impl LiveApp {
                 break s;
             }
             if start.elapsed() > limit {
+                let stacks = crate::stacks(self.child.id());
                 let _ = self.child.kill();
                 let _ = self.child.wait();
                 std::thread::sleep(Duration::from_millis(200));
-                panic!("app still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}", self.stdout_text(), self.stderr_text());
+                panic!("app still running after {limit:?} (hang)\nstdout:\n{}\nstderr:\n{}\nthreads:\n{stacks}", self.stdout_text(), self.stderr_text());
             }
             std::thread::sleep(Duration::from_millis(50));
         };
