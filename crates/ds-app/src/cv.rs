@@ -15,7 +15,7 @@
 //! let mut frame = ds_meta::get_nvds_buf_surface_mut(buffer, 0)?;
 //! let mut view = frame.view_mut();
 //! let mut m = ds_app::cv::mat_mut(&mut view)?;
-//! imgproc::line_def(&mut *m, core::Point::new(10, 10), core::Point::new(100, 10), core::Scalar::new(0.0, 0.0, 255.0, 0.0))?;
+//! imgproc::line_def(&mut m, core::Point::new(10, 10), core::Point::new(100, 10), core::Scalar::new(0.0, 0.0, 255.0, 0.0))?;
 //! let copy = ds_app::cv::to_bgra(&view.view(), None)?;
 //! ds_app::cv::imwrite(std::path::Path::new("frame.jpg"), &copy)?;
 //! # Ok(()) }
@@ -83,7 +83,7 @@ pub fn to_bgra(view: &ArrayView3<'_, u8>, roi: Option<Rect>) -> anyhow::Result<M
     if r.width <= 0 || r.height <= 0 {
         bail!("to_bgra: region {roi:?} is outside the {} × {} frame", full.width, full.height);
     }
-    let region = Mat::roi(&*src, r)?;
+    let region = Mat::roi(&src, r)?;
     let mut out = Mat::default();
     imgproc::cvt_color_def(&region, &mut out, imgproc::COLOR_RGBA2BGRA)?;
     Ok(out)
@@ -114,7 +114,7 @@ mod tests {
         {
             let mut m = mat_mut(&mut view).unwrap();
             assert_eq!((m.rows(), m.cols(), m.typ()), (20, 30, core::CV_8UC4));
-            imgproc::line(&mut *m, core::Point::new(2, 5), core::Point::new(25, 5), core::Scalar::new(0.0, 0.0, 255.0, 0.0), 1, imgproc::LINE_8, 0)
+            imgproc::line(&mut m, core::Point::new(2, 5), core::Point::new(25, 5), core::Scalar::new(0.0, 0.0, 255.0, 0.0), 1, imgproc::LINE_8, 0)
                 .unwrap();
         }
         assert_eq!(view[[5, 10, 2]], 255, "the line is in the frame's memory");
