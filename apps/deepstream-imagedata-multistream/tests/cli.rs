@@ -165,3 +165,38 @@ fn bad_input_is_an_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!Path::new(&folder).exists());
 }
+
+/// The brackets are drawn on the frame itself, so they are in the video downstream too: one
+/// clip, so the tiler's output frame n is the clip's frame n at the muxer's size.
+#[test]
+fn brackets_are_in_the_output_video() {
+    let folder = ds_testkit::out_path(APP, "frames-one");
+    let _ = std::fs::remove_dir_all(&folder);
+    let mp4 = ds_testkit::out_path(APP, "one.mp4");
+    let _ = std::fs::remove_file(&mp4);
+    let uri = ds_testkit::stream_uri("bikes.mp4");
+    let out = ds_testkit::run(
+        BIN,
+        &[&uri, folder.to_str().unwrap(), "--backend", "portable", "--sink", "file", "--output", mp4.to_str().unwrap()],
+        &[],
+        Duration::from_secs(600),
+    );
+    let (stdout, stderr) = ds_testkit::text(&out);
+    assert!(out.status.success(), "exit {:?}\nstderr:\n{stderr}", out.status);
+    let marks = borderlines(&stdout);
+    assert!(!marks.is_empty(), "no borderline object on a 30th frame of bikes.mp4:\n{stdout}");
+    let keep: Vec<usize> = marks.iter().map(|m| m.frame).collect();
+    let (n, frames) = ds_testkit::decode(&mp4, &keep);
+    assert_eq!(n, ds_testkit::decode(&ds_testkit::stream("bikes.mp4"), &[]).0, "every frame in the output");
+    for (m, (k, f)) in marks.iter().zip(&frames) {
+        assert_eq!(m.frame, *k);
+        assert_eq!((f.width, f.height), (1920, 1080));
+        let [l, t, w, h] = m.rect;
+        // The bottom bracket is 6 px thick across the box's bottom edge, where the OSD also
+        // draws the box's border: blue pixels in the rows around the edge.
+        let (x, y) = ((l + w / 2) as u32, (t + h) as u32);
+        let column: Vec<[f64; 3]> = (y - 4..=y + 4).map(|yy| f.mean_rgb(x, yy, 1, 1)).collect();
+        let blue = column.iter().filter(|[r, g, b]| *b > 170.0 && *r < 90.0 && *g < 90.0).count();
+        assert!(blue >= 2, "output frame {k}: no blue bracket across ({x}, {y}): {column:?}");
+    }
+}
