@@ -18,7 +18,7 @@ LOGS=$ROOT/target/smoke
 mkdir -p "$LOGS"
 unset DISPLAY WAYLAND_DISPLAY
 
-for f in vtest-5s.h264 vtest-4s.mp4 market-2s.mp4; do
+for f in vtest-5s.h264 vtest-4s.mp4 market-2s.mp4 carphone_pristine.mp4; do
   [ -f "$S/$f" ] || { echo "smoke: $S/$f missing: run scripts/setup.sh" >&2; exit 2; }
 done
 
@@ -46,13 +46,22 @@ SAMPLES=(
   "deepstream-rtsp-in-rtsp-out|-i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 --rtsp-port 0"
   # no camera on CI: the live test source, stopped with Ctrl-C (SIGINT) after 10 s
   "deepstream-test1-usbcam|--test-source --sink fake|10"
+  # the output folder must not exist: removed below before the run
+  "deepstream-imagedata-multistream|--sink fake file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 $LOGS/imagedata-frames"
+  "deepstream-imagedata-multistream-cupy|--sink file --output $LOGS/cupy.mp4 -i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4"
+  "deepstream-custom-binding-test|$S/vtest-5s.h264"
+  # writes out_crops/ in its working directory: run in target/smoke/redaction (made afresh)
+  "deepstream-imagedata-multistream-redaction|-i file://$S/carphone_pristine.mp4 --rtsp-port 0"
 )
+rm -rf "$LOGS/imagedata-frames"
 
 # Frames the sample's probe saw: its per-frame lines, else its own summary lines
-# (runtime_source_add_delete: "Source i (uri): N frames given, M at the tiler").
+# (runtime_source_add_delete: "Source i (uri): N frames given, M at the tiler"), else the
+# custom metadata read at the sink (deepstream-custom-binding-test: one structId per frame).
 frames_of() {
   local n
   n=$(grep -c '^Frame Number' "$1")
+  [ "$n" -eq 0 ] && n=$(grep -c '^custom meta structId::' "$1")
   if [ "$n" -eq 0 ]; then
     n=$(sed -n 's/^Source [0-9]* (.*): [0-9]* frames given, \([0-9]*\) at the tiler$/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
   fi
@@ -73,13 +82,17 @@ for row in "${SAMPLES[@]}"; do
   [ "$rest" != "$args" ] && interrupt=${rest#*|}
   if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then continue; fi
   log=$LOGS/$name.log
+  workdir=$ROOT
+  if [ "$name" = deepstream-imagedata-multistream-redaction ]; then
+    workdir=$LOGS/redaction; rm -rf "$workdir"; mkdir -p "$workdir"
+  fi
   start=$(date +%s%N)
   if [ -n "$interrupt" ]; then
     # shellcheck disable=SC2086
-    timeout --preserve-status -s INT -k 30 "$interrupt" "$ROOT/target/debug/$name" --backend "$BACKEND" $args >"$log" 2>&1
+    (cd "$workdir" && timeout --preserve-status -s INT -k 30 "$interrupt" "$ROOT/target/debug/$name" --backend "$BACKEND" $args) >"$log" 2>&1
   else
     # shellcheck disable=SC2086
-    timeout -k 10 "$LIMIT" "$ROOT/target/debug/$name" --backend "$BACKEND" $args >"$log" 2>&1
+    (cd "$workdir" && timeout -k 10 "$LIMIT" "$ROOT/target/debug/$name" --backend "$BACKEND" $args) >"$log" 2>&1
   fi
   rc=$?
   ms=$((($(date +%s%N) - start) / 1000000))

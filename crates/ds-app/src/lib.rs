@@ -12,6 +12,7 @@
 //! - [`input`]: checks of the samples' input files.
 //! - [`rtsp`]: RTSP-OUT (encoder, payloader, RTP relay on 127.0.0.1, gst-rtsp-server).
 //! - [`tracker`]: TRACKER-INI (the `[tracker]` INI file onto nvtracker's properties).
+//! - `cv` (feature `opencv`): OpenCV `Mat`s over frame views, RGBA→BGRA copies, `imwrite`.
 //! - [`source`]: SRC-BIN (`source-bin-NN` around `uridecodebin`), TILER-GRID, URI checks.
 //!
 //! A sample's `main` reads like the Python one:
@@ -30,6 +31,8 @@
 
 pub mod backend;
 pub mod bus;
+#[cfg(feature = "opencv")]
+pub mod cv;
 pub mod dynamic;
 pub mod input;
 pub mod paths;

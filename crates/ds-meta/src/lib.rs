@@ -11,7 +11,9 @@
 //! - Typed user metadata: [`UserPayload`].
 //! - A [`Provider`] supplies the C functions: [`Provider::Builtin`] (default; Rust, own
 //!   `GstMeta`) or [`Provider::Native`] (DeepStream's libraries, loaded at run time).
-//! - Image access: [`image::get_nvds_buf_surface`] gives a frame as `[height, width, 4]`.
+//! - Image access: [`image::get_nvds_buf_surface`] gives a frame as `[height, width, 4]`;
+//!   [`image::get_nvds_buf_surface_gpu`] a device view of a CUDA surface; [`image::frame_access`]
+//!   whichever the backend has.
 //!
 //! ## A pad probe, as in deepstream-test1
 //!
@@ -105,7 +107,10 @@ pub use analytics::{AnalyticsFrameMeta, AnalyticsObjInfo};
 pub use batch::CAPS_FEATURE_BATCH;
 pub use error::{Error, Result};
 pub use event::{EventMsgMeta, ExtObject, Face, Payload, Person, Vehicle, generate_ts_rfc3339};
-pub use image::{FrameImage, FrameImageMut, get_nvds_buf_surface, get_nvds_buf_surface_mut};
+pub use image::{
+    DType, DeviceFrame, FrameAccess, FrameImage, FrameImageMut, frame_access, get_nvds_buf_surface, get_nvds_buf_surface_gpu,
+    get_nvds_buf_surface_mut,
+};
 pub use list::{MetaIter, MetaIterMut};
 pub use meta::{
     BatchMeta, ClassifierMeta, DisplayMeta, FrameMeta, LabelInfo, MetaLock, ObjectKey, ObjectMeta,

@@ -99,3 +99,25 @@ fn errors_name_what_is_missing() {
     let e = get_nvds_buf_surface(&buf, 1).err().unwrap();
     assert!(e.to_string().contains("needs memory 1"), "{e}");
 }
+
+#[test]
+fn frame_access_is_the_host_view_on_the_portable_backend() {
+    ds_meta::init().unwrap();
+    let mut buf = batch(2);
+    let b = buf.make_mut();
+    match ds_meta::frame_access(b, 1).unwrap() {
+        ds_meta::FrameAccess::Host(mut img) => {
+            // The cupy sample's edit: R ← R / 2 + 0.5 (here R = 1 → 1, so write a known value).
+            img.view_mut().slice_mut(ndarray::s![.., .., 0]).fill(200);
+        }
+        ds_meta::FrameAccess::Device(_) => panic!("a portable batch is in host memory"),
+    }
+    assert_eq!(get_nvds_buf_surface(&buf, 1).unwrap().view()[[5, 7, 0]], 200);
+    assert_eq!(get_nvds_buf_surface(&buf, 0).unwrap().view()[[5, 7, 0]], 0, "frame 0 untouched");
+
+    // No device view of host memory, and batch ids past the batch are errors, not crashes.
+    let e = ds_meta::get_nvds_buf_surface_gpu(buf.make_mut(), 0).err().unwrap();
+    assert!(e.to_string().contains("host memory"), "{e}");
+    let e = ds_meta::frame_access(buf.make_mut(), 2).err().unwrap();
+    assert!(matches!(e, Error::NoSuchFrame { batch_id: 2, num_frames: 2 }), "{e}");
+}

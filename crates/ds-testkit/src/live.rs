@@ -223,7 +223,13 @@ pub struct LiveApp {
 impl LiveApp {
     /// Starts app binary `bin` with `args` and `env` (headless, see [`crate::command`]).
     pub fn spawn(bin: &str, args: &[&str], env: &[(&str, &str)]) -> LiveApp {
-        let mut child = crate::command(bin, args, env).spawn().expect("spawning the app");
+        LiveApp::spawn_command(crate::command(bin, args, env))
+    }
+
+    /// Starts `cmd` (made with [`crate::command`], e.g. with a working directory of its own);
+    /// its stdout and stderr must be piped.
+    pub fn spawn_command(mut cmd: std::process::Command) -> LiveApp {
+        let mut child = cmd.spawn().expect("spawning the app");
         let read = |r: Box<dyn std::io::Read + Send>| {
             let lines = Arc::new(Mutex::new(Vec::new()));
             let l = lines.clone();
