@@ -1,6 +1,6 @@
 //! The native provider: DeepStream's `libnvds_meta.so` and `libnvdsgst_meta.so`, loaded at
-//! run time with `libloading` (searched by the dynamic loader's path, then
-//! `/opt/nvidia/deepstream/deepstream/lib`).
+//! run time with `libloading`: from the folder `DS_META_LIB_DIR` names when it is set (and
+//! only there), else by the dynamic loader's path, then `/opt/nvidia/deepstream/deepstream/lib`.
 
 use super::{Api, Provider};
 use crate::error::{Error, Result};
@@ -11,9 +11,16 @@ pub(crate) const LIB_META: &str = "libnvds_meta.so";
 /// See [`LIB_META`].
 pub(crate) const LIB_GST_META: &str = "libnvdsgst_meta.so";
 const DS_LIB_DIR: &str = "/opt/nvidia/deepstream/deepstream/lib";
+/// The environment variable naming the folder the two libraries are loaded from.
+pub(crate) const LIB_DIR_ENV: &str = "DS_META_LIB_DIR";
 
 fn load(name: &str, errors: &mut Vec<String>) -> Option<(Library, String)> {
-    let candidates = [name.to_owned(), format!("{DS_LIB_DIR}/{name}")];
+    let candidates = match std::env::var_os(LIB_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => {
+            vec![std::path::Path::new(&dir).join(name).to_string_lossy().into_owned()]
+        }
+        _ => vec![name.to_owned(), format!("{DS_LIB_DIR}/{name}")],
+    };
     for c in candidates {
         // SAFETY: loading DeepStream's library runs its initialisers, which is what using it means.
         match unsafe { Library::new(&c) } {
