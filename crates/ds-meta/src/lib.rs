@@ -111,7 +111,7 @@ pub use meta::{
     BatchMeta, ClassifierMeta, DisplayMeta, FrameMeta, LabelInfo, MetaLock, ObjectKey, ObjectMeta,
 };
 pub use osd::{ArrowParams, BboxCoords, CircleParams, ColorParams, FontParams, LineParams, MaskParams, RectParams, TextParams};
-pub use provider::{Provider, current as current_provider, init, set_provider, user_meta_type};
+pub use provider::{Provider, current as current_provider, init, native_library_version, set_provider, user_meta_type};
 pub use sys::{NvDsEventType, NvDsMetaType, NvDsObjectType};
 pub use user::{CPayload, UserMeta, UserPayload};
 
