@@ -42,13 +42,10 @@ pub(crate) fn api() -> Result<Api> {
     let mut errors = Vec::new();
     let meta = load(LIB_META, &mut errors);
     let gst_meta = load(LIB_GST_META, &mut errors);
-    let (Some((meta, meta_path)), Some((gst_meta, gst_path))) = (meta, gst_meta) else {
+    let (Some((meta_lib, meta_path)), Some((gst_lib, gst_path))) = (meta, gst_meta) else {
         return Err(Error::NativeLibrariesMissing { detail: errors.join("; ") });
     };
-    // The libraries stay loaded for the life of the process: their functions are in use
-    // through the provider table, and GStreamer holds their registered meta types.
-    let meta: &'static Library = Box::leak(Box::new(meta));
-    let gst_meta: &'static Library = Box::leak(Box::new(gst_meta));
+    let (meta, gst_meta) = (&meta_lib, &gst_lib);
 
     let meta_path_for_check = meta_path.clone();
     macro_rules! sym {
@@ -90,6 +87,11 @@ pub(crate) fn api() -> Result<Api> {
         nvds_meta_api_get_type: sym!(gst_meta, gst_path, "nvds_meta_api_get_type"),
     };
     check_layouts(&api, &meta_path_for_check)?;
+    // The libraries stay loaded for the life of the process: their functions are in use
+    // through the provider table, and GStreamer holds their registered meta types.
+    // (`Library` is the dlopen handle; forgetting it allocates nothing.)
+    std::mem::forget(meta_lib);
+    std::mem::forget(gst_lib);
     Ok(api)
 }
 
@@ -154,11 +156,10 @@ pub fn detect() -> std::result::Result<(String, String), String> {
     let Some((lib, path)) = load(LIB_META, &mut errors) else {
         return Err(errors.join("; "));
     };
-    let lib: &'static Library = Box::leak(Box::new(lib));
     let create: unsafe extern "C" fn(u32) -> *mut NvDsBatchMeta =
-        sym(lib, &path, "nvds_create_batch_meta").map_err(|e| e.to_string())?;
+        sym(&lib, &path, "nvds_create_batch_meta").map_err(|e| e.to_string())?;
     let destroy: unsafe extern "C" fn(*mut NvDsBatchMeta) -> glib::ffi::gboolean =
-        sym(lib, &path, "nvds_destroy_batch_meta").map_err(|e| e.to_string())?;
+        sym(&lib, &path, "nvds_destroy_batch_meta").map_err(|e| e.to_string())?;
     // SAFETY: DeepStream's own create/destroy pair; only the pools' headers are read.
     let (f, o, d) = unsafe {
         let b = create(1);
@@ -170,14 +171,17 @@ pub fn detect() -> std::result::Result<(String, String), String> {
         destroy(b);
         r
     };
+    // Kept loaded: unloading a library that registered GLib types is not safe.
+    std::mem::forget(lib);
     Ok((version_of_sizes(f, o, d).to_owned(), path))
 }
 
 /// A function of a loaded library, typed by the `Api` field it goes into.
-fn sym<T: Copy>(lib: &'static Library, path: &str, name: &'static str) -> Result<T> {
+fn sym<T: Copy>(lib: &Library, path: &str, name: &'static str) -> Result<T> {
     let mut cname = name.as_bytes().to_vec();
     cname.push(0);
-    // SAFETY: `T` is the C function's signature in DeepStream 7.1 (the `Api` field type).
+    // SAFETY: `T` is the C function's signature (the `Api` field type; the same in every
+    // supported version); the caller keeps the library loaded while the pointer is used.
     match unsafe { lib.get::<T>(&cname) } {
         Ok(s) => Ok(*s),
         Err(e) => Err(Error::NativeSymbolMissing { symbol: name, library: path.to_owned(), detail: e.to_string() }),
