@@ -4,6 +4,9 @@
 use ds_meta::{Error, Provider};
 
 fn libs_present() -> bool {
+    if let Some(dir) = std::env::var_os("DS_META_LIB_DIR").filter(|d| !d.is_empty()) {
+        return unsafe { libloading::Library::new(std::path::Path::new(&dir).join("libnvds_meta.so")) }.is_ok();
+    }
     ["libnvds_meta.so", "/opt/nvidia/deepstream/deepstream/lib/libnvds_meta.so"]
         .iter()
         .any(|p| unsafe { libloading::Library::new(p) }.is_ok())
