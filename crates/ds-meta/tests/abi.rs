@@ -210,10 +210,10 @@ fn expected(cols: &[&str], path: &str, line: usize) -> Option<(i128, Option<usiz
     };
     let col = match sys::ABI_VERSION {
         "7.1" | "7.0" => {
-            if sys::ABI_VERSION == "7.0" {
-                if let Some(r) = seventy(cols[0], cols[1]) {
-                    return r;
-                }
+            if sys::ABI_VERSION == "7.0"
+                && let Some(r) = seventy(cols[0], cols[1])
+            {
+                return r;
             }
             let offset: i128 = cols[2].parse().unwrap_or_else(|_| bad(cols[2]));
             return Some((offset, cols[3].parse().ok()));
