@@ -10,7 +10,7 @@ LIB=${DS_META_LIB_DIR:-$PWD/models/deepstream-9.1/lib}
 [ -f "$LIB/libnvds_meta.so" ] || { echo "versions: $LIB/libnvds_meta.so missing: run scripts/setup.sh" >&2; exit 2; }
 for v in 7.0 8.0 9.1; do
   echo "versions: DeepStream $v layouts, builtin provider"
-  DS_META_ABI=$v DS_META_LIB_DIR=$LIB cargo test -p ds-meta "$@"
+  DS_META_ABI=$v cargo test -p ds-meta "$@"
 done
 echo "versions: DeepStream 9.1 layouts, native provider on $LIB"
 DS_META_ABI=9.1 DS_META_PROVIDER=native DS_META_LIB_DIR=$LIB cargo test -p ds-meta "$@"
