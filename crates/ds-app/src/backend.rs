@@ -196,7 +196,7 @@ pub fn deepstream_missing() -> Vec<String> {
     }
     for lib in DEEPSTREAM_LIBS {
         if find_library(lib).is_none() {
-            missing.push(format!("library {lib} not found in {DEEPSTREAM_LIB_DIR} or LD_LIBRARY_PATH"));
+            missing.push(format!("library {lib} not found in DS_META_LIB_DIR, {DEEPSTREAM_LIB_DIR} or LD_LIBRARY_PATH"));
         }
     }
     missing
@@ -207,6 +207,10 @@ fn find_library(name: &str) -> Option<PathBuf> {
         .map(|v| std::env::split_paths(&v).collect())
         .unwrap_or_default();
     dirs.push(PathBuf::from(DEEPSTREAM_LIB_DIR));
+    // ds-meta's native provider loads from here, and only here, when it is set.
+    if let Some(d) = std::env::var_os("DS_META_LIB_DIR").filter(|d| !d.is_empty()) {
+        dirs = vec![PathBuf::from(d)];
+    }
     dirs.into_iter().map(|d| d.join(name)).find(|p| Path::new(p).is_file())
 }
 
