@@ -33,7 +33,13 @@ fn main() {
     }
     let root = PathBuf::from(std::env::var("DS_ROOT").unwrap_or_else(|_| "/opt/nvidia/deepstream/deepstream".into()));
     let version_file = root.join("version");
-    println!("cargo::rerun-if-changed={}", version_file.display());
+    println!("cargo::rerun-if-changed=build.rs");
+    // Watched only where it exists (a missing file would make every build rebuild ds-meta
+    // and all that depends on it). Installing DeepStream later: `cargo clean -p ds-meta`,
+    // or set DS_META_ABI.
+    if version_file.is_file() {
+        println!("cargo::rerun-if-changed={}", version_file.display());
+    }
 
     let (abi, source) = if let Ok(v) = std::env::var("DS_META_ABI") {
         match normalise(&v) {
