@@ -745,9 +745,10 @@ c_struct! {
 // ---------------------------------------------------------------------------------------
 
 c_struct! {
-    /// `NvDsEventMsgMeta`. Fields after `sensorStr` are the reference table's best estimate
-    /// for DS 7.1 (provisional); the safe API reads only `otherAttrs`, `videoPath`, `extMsg`
-    /// and `extMsgSize` of them.
+    /// `NvDsEventMsgMeta` (424 bytes in 7.x, 14032 in 8.0, 14040 in 9.x). Fields after
+    /// `sensorStr` are the reference table's best estimate for DS 7.1 (provisional); 8.0
+    /// inserts `entries` and `count` after `sensorStr`, 9.0 appends `visibility`. The safe
+    /// API reads only `otherAttrs`, `videoPath`, `extMsg` and `extMsgSize` of them.
     pub struct NvDsEventMsgMeta {
         pub type_: NvDsEventType,
         pub objType: NvDsObjectType,
@@ -960,7 +961,7 @@ c_struct! {
     }
     aliases { "dims" = inferDims }
 
-    /// `NvDsInferTensorMeta` (72 bytes in DS 7.1).
+    /// `NvDsInferTensorMeta` (72 bytes from DS 7.1 on, 64 in 7.0).
     pub struct NvDsInferTensorMeta {
         pub unique_id: u32,
         pub num_output_layers: u32,
