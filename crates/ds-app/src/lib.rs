@@ -76,7 +76,15 @@ pub fn init(backend: Option<&str>) -> anyhow::Result<Backend> {
     ds_elements::register_static().context("registering the portable elements")?;
     let backend = Backend::resolve(backend)?;
     backend.select_meta_provider()?;
-    eprintln!("Backend: {} ({})", backend.name(), platform::PlatformInfo::get().describe());
+    match backend {
+        Backend::DeepStream => eprintln!(
+            "Backend: {} ({}; {})",
+            backend.name(),
+            backend::deepstream_found(),
+            platform::PlatformInfo::get().describe()
+        ),
+        Backend::Portable => eprintln!("Backend: {} ({})", backend.name(), platform::PlatformInfo::get().describe()),
+    }
     Ok(backend)
 }
 

@@ -7,10 +7,30 @@ pub enum Error {
     /// The native provider was asked for but DeepStream's libraries could not be loaded.
     #[error(
         "the native metadata provider needs DeepStream's libnvds_meta.so and libnvdsgst_meta.so, \
-         which could not be loaded ({detail}); install DeepStream 7.1 or use the builtin provider"
+         which could not be loaded ({detail}); install DeepStream (7.0, 7.1, 8.0 or 9.1), set DS_META_LIB_DIR to the folder holding them, or use the builtin provider"
     )]
     NativeLibrariesMissing {
         /// What the loader said, for each library tried.
+        detail: String,
+    },
+    /// The loaded DeepStream library's metadata layouts (its pools' element sizes) are not
+    /// those this build of ds-meta was compiled with.
+    #[error(
+        "DeepStream's {library} is version {library_version} by its metadata sizes ({detail}), but this \
+         build of ds-meta uses DeepStream {layouts}'s layouts (from {layouts_source}); rebuild with \
+         DS_META_ABI set to the installed version (supported: 7.0, 7.1, 8.0, 9.1) or point \
+         DS_META_LIB_DIR at DeepStream {layouts}'s libraries"
+    )]
+    NativeAbiMismatch {
+        /// The library file.
+        library: String,
+        /// The DeepStream version(s) whose sizes the library has, or "unknown".
+        library_version: String,
+        /// `sys::ABI_VERSION`.
+        layouts: &'static str,
+        /// `sys::ABI_SOURCE`.
+        layouts_source: &'static str,
+        /// Each pool whose element size differs: `frame 232 (layouts: 200)`.
         detail: String,
     },
     /// A symbol was missing from a DeepStream library.

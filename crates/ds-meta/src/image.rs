@@ -372,6 +372,8 @@ mod tests {
             isContiguous: 0,
             memType: mem,
             surfaceList: params.as_mut_ptr(),
+            #[cfg(ds_abi_ge_80)]
+            isImportedBuf: 0,
             _reserved: [std::ptr::null_mut(); 4],
         };
         // SAFETY: plain bytes of a repr(C) struct.

@@ -237,7 +237,7 @@ pub struct TensorOutput {
     pub gpu_id: i32,
     /// `maintain_aspect_ratio`.
     pub maintain_aspect_ratio: bool,
-    /// `symmetric_padding`.
+    /// `symmetric_padding` (DeepStream 7.1 and later: a 7.0 build does not store it).
     pub symmetric_padding: bool,
     /// The output layers.
     pub layers: Vec<OutputLayer>,
@@ -294,6 +294,7 @@ unsafe impl CPayload for TensorOutput {
             priv_data: std::ptr::null_mut(),
             network_info: self.network_info,
             maintain_aspect_ratio: self.maintain_aspect_ratio as i32,
+            #[cfg(ds_abi_ge_71)]
             symmetric_padding: self.symmetric_padding as i32,
         };
         (c, scratch)
@@ -453,6 +454,8 @@ unsafe impl CPayload for PastFrameData {
                         age: f.age,
                         trackerState: f.state.unwrap_or(sys::TRACKER_STATE::ACTIVE),
                         visibility: 1.0,
+                        #[cfg(ds_abi_ge_90)]
+                        ptWorldFeet: [0.0; 2],
                     })
                     .collect();
                 let mut label = [0 as std::ffi::c_char; sys::MAX_LABEL_SIZE];

@@ -1,6 +1,9 @@
-//! # ds-meta: DeepStream 7.1 metadata in Rust (the pyds equivalent)
+//! # ds-meta: DeepStream metadata in Rust (the pyds equivalent), 7.0 to 9.1
 //!
-//! - [`sys`]: the C structs, enums and constants with DeepStream 7.1's exact layouts.
+//! - [`sys`]: the C structs, enums and constants with the exact layouts of one DeepStream
+//!   version per build ([`sys::ABI_VERSION`]: 7.0, 7.1, 8.0 or 9.1; `DS_META_ABI`, else the
+//!   installed DeepStream, else 7.1). The safe API is the same for all of them; the native
+//!   provider refuses a library whose metadata sizes are another version's.
 //! - Safe types borrowed from the buffer: [`BatchMeta`], [`FrameMeta`], [`ObjectMeta`],
 //!   [`ClassifierMeta`], [`LabelInfo`], [`DisplayMeta`], [`UserMeta`], [`EventMsgMeta`], and
 //!   the readers in [`infer`] and [`analytics`] (nvdsanalytics' C++ structs). Lists are
@@ -116,7 +119,7 @@ pub use meta::{
     BatchMeta, ClassifierMeta, DisplayMeta, FrameMeta, LabelInfo, MetaLock, ObjectKey, ObjectMeta,
 };
 pub use osd::{ArrowParams, BboxCoords, CircleParams, ColorParams, FontParams, LineParams, MaskParams, RectParams, TextParams};
-pub use provider::{Provider, current as current_provider, init, set_provider, user_meta_type};
+pub use provider::{Provider, current as current_provider, init, native_library_version, set_provider, user_meta_type};
 pub use sys::{NvDsEventType, NvDsMetaType, NvDsObjectType};
 pub use user::{CPayload, UserMeta, UserPayload};
 

@@ -263,6 +263,9 @@ impl BatchMeta {
         // the batch meta and frees it with the release function.
         unsafe {
             let b = non_null((a.create_batch_meta)(max_frames), "batch meta")?;
+            // NVIDIA's nvds_create_batch_meta sizes the pools but leaves max_frames_in_batch
+            // at 0 (nvstreammux sets it); the builtin one sets it. Same result on both.
+            (*b).max_frames_in_batch = max_frames;
             let m = (a.gst_buffer_add_nvds_meta)(
                 buffer.as_mut_ptr(),
                 b as glib::ffi::gpointer,

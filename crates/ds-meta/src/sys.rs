@@ -1,4 +1,7 @@
-//! `#[repr(C)]` DeepStream 7.1 structs, enums and constants (x86_64 and aarch64, both LP64).
+//! `#[repr(C)]` DeepStream structs, enums and constants (x86_64 and aarch64, both LP64) of
+//! one DeepStream version per build, [`ABI_VERSION`] (7.0, 7.1, 8.0 or 9.1; `build.rs`
+//! chooses it: `DS_META_ABI`, else the installed DeepStream, else 7.1). Fields and
+//! enumerators that only some versions have carry a `cfg` and a note saying which.
 //!
 //! Names, field names and types follow the DeepStream headers (`nvdsmeta.h`,
 //! `gstnvdsmeta.h`, `nvll_osd_struct.h`, `nvdsmeta_schema.h`, `nvdsinfer.h`,
@@ -57,16 +60,19 @@ macro_rules! c_struct {
 
         impl Layout for $name {
             const NAME: &'static str = stringify!($name);
+            #[allow(unused_doc_comments)]
             fn fields() -> Vec<(&'static str, usize, usize)> {
                 let u = std::mem::MaybeUninit::<$name>::uninit();
                 let p = u.as_ptr();
                 #[allow(unused_mut)]
-                let mut v = vec![$((
+                let mut v = Vec::new();
+                // The field's attributes (its `cfg` of the DeepStream version) apply here too.
+                $( $(#[$fm])* v.push((
                     __c_name(stringify!($f)),
                     std::mem::offset_of!($name, $f),
                     // SAFETY: only the address of the field is taken, nothing is read.
                     __field_size(unsafe { &raw const (*p).$f }),
-                )),*];
+                )); )*
                 $($(
                     v.push(($alias, std::mem::offset_of!($name, $target),
                         __field_size(unsafe { &raw const (*p).$target })));
@@ -89,8 +95,10 @@ macro_rules! c_enum {
 
         impl $name {
             $( $(#[$vm])* pub const $var: $name = $name($val); )*
-            /// Every enumerator with its C name, in header order.
-            pub const VARIANTS: &'static [(&'static str, $name)] = &[$((stringify!($var), $name($val))),*];
+            /// Every enumerator with its C name, in header order (of the DeepStream version
+            /// whose layouts this build uses, [`ABI_VERSION`]).
+            #[allow(unused_doc_comments)]
+            pub const VARIANTS: &'static [(&'static str, $name)] = &[$($(#[$vm])* (stringify!($var), $name($val))),*];
             /// The C name of this value, if it is one of the enumerators.
             pub fn name(self) -> Option<&'static str> {
                 Self::VARIANTS.iter().find(|(_, v)| *v == self).map(|(n, _)| *n)
@@ -132,6 +140,10 @@ pub const NVDSINFER_MAX_DIMS: usize = 8;
 pub const MAX_NUM_OBJECTS: usize = 600;
 /// `DS_MAX_POLYGON_POINTS` (`nvds_roi_meta.h`).
 pub const DS_MAX_POLYGON_POINTS: usize = 8;
+/// `MAX_SOURCE_ID_LEN` (`nvdsmeta_schema.h`, DeepStream 8.0 and later).
+pub const MAX_SOURCE_ID_LEN: usize = 128;
+/// `MAX_ENTRIES` (`nvdsmeta_schema.h`, DeepStream 8.0 and later).
+pub const MAX_ENTRIES: usize = 100;
 /// `MAX_COMPONENT_LEN` (`nvds_latency_meta.h`).
 pub const MAX_COMPONENT_LEN: usize = 64;
 
@@ -152,9 +164,28 @@ pub const DEFINES: &[(&str, u64)] = &[
 // Enums
 // ---------------------------------------------------------------------------------------
 
+/// The DeepStream version whose layouts and enum values this build of `sys` has: `"7.0"`,
+/// `"7.1"`, `"8.0"` or `"9.1"` (9.0 has 9.1's layouts). Chosen by `build.rs`: `DS_META_ABI`
+/// when set, else the installed DeepStream's `version` file, else 7.1.
+pub const ABI_VERSION: &str = env!("DS_META_ABI_VERSION");
+/// Where [`ABI_VERSION`] came from (`DS_META_ABI`, the version file read, or the default).
+pub const ABI_SOURCE: &str = env!("DS_META_ABI_SOURCE");
+
+/// 1 from DeepStream 8.0 on (enum values that one insertion shifted), else 0.
+const V80: i32 = if cfg!(ds_abi_ge_80) { 1 } else { 0 };
+const COLOR_FORMAT_LAST: i32 = if cfg!(ds_abi_ge_90) {
+    113
+} else if cfg!(ds_abi_ge_80) {
+    104
+} else {
+    93
+};
+
 c_enum! {
-    /// `NvDsMetaType` (`nvdsmeta.h`, DS 7.1 numbering: the values after
-    /// `NVDS_AUDIO_BATCH_META` shift in 8.0).
+    /// `NvDsMetaType` (`nvdsmeta.h`) of the version this build uses ([`ABI_VERSION`]):
+    /// 8.0 inserts `NVDS_OBJ_3D_META` after `NVDS_OBJ_IMAGE_CONVEX_HULL`, so every value from
+    /// `NVDS_AUDIO_BATCH_META` on is one higher than in 7.x; 7.0 has no `NVDS_ROI_META`.
+    /// Match on these constants, never on numbers.
     pub enum NvDsMetaType: i32 {
         NVDS_INVALID_META = -1,
         NVDS_BATCH_META = 1,
@@ -181,12 +212,17 @@ c_enum! {
         NVDS_OBJ_IMAGE_FOOT_LOCATION = 21,
         NVDS_OBJ_WORLD_FOOT_LOCATION = 22,
         NVDS_OBJ_IMAGE_CONVEX_HULL = 23,
-        NVDS_AUDIO_BATCH_META = 24,
-        NVDS_AUDIO_FRAME_META = 25,
-        NVDS_PREPROCESS_FRAME_META = 26,
-        NVDS_PREPROCESS_BATCH_META = 27,
-        NVDS_CUSTOM_MSG_BLOB = 28,
-        NVDS_ROI_META = 29,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        NVDS_OBJ_3D_META = 24,
+        NVDS_AUDIO_BATCH_META = 24 + V80,
+        NVDS_AUDIO_FRAME_META = 25 + V80,
+        NVDS_PREPROCESS_FRAME_META = 26 + V80,
+        NVDS_PREPROCESS_BATCH_META = 27 + V80,
+        NVDS_CUSTOM_MSG_BLOB = 28 + V80,
+        /// DeepStream 7.1 and later.
+        #[cfg(ds_abi_ge_71)]
+        NVDS_ROI_META = 29 + V80,
         NVDS_RESERVED_META = 4095,
         NVDS_GST_CUSTOM_META = 4096,
         NVDS_START_USER_META = 8193,
@@ -230,8 +266,14 @@ c_enum! {
         NVDS_OBJECT_TYPE_VEHICLE_EXT = 6,
         NVDS_OBJECT_TYPE_PERSON_EXT = 7,
         NVDS_OBJECT_TYPE_FACE_EXT = 8,
-        NVDS_OBJECT_TYPE_PRODUCT = 9,
-        NVDS_OBJECT_TYPE_PRODUCT_EXT = 10,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        NVDS_OBJECT_TYPE_3D = 9,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        NVDS_OBJECT_TYPE_DUMMY = 10,
+        NVDS_OBJECT_TYPE_PRODUCT = 9 + 2 * V80,
+        NVDS_OBJECT_TYPE_PRODUCT_EXT = 10 + 2 * V80,
         NVDS_OBJECT_TYPE_RESERVED = 0x100,
         NVDS_OBJECT_TYPE_CUSTOM = 0x101,
         NVDS_OBJECT_TYPE_UNKNOWN = 0x102,
@@ -303,6 +345,9 @@ c_enum! {
         INACTIVE = 2,
         TENTATIVE = 3,
         PROJECTED = 4,
+        /// DeepStream 9.x.
+        #[cfg(ds_abi_ge_90)]
+        QUASIACTIVE = 5,
     }
 
     /// `NvDsDataType` (`nvds_roi_meta.h` / preprocess).
@@ -312,7 +357,13 @@ c_enum! {
         NvDsDataType_INT8 = 2,
         NvDsDataType_UINT32 = 3,
         NvDsDataType_INT32 = 4,
-        NvDsDataType_FP16 = 5,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        NvDsDataType_INT64 = 5,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        NvDsDataType_UINT64 = 6,
+        NvDsDataType_FP16 = 5 + 2 * V80,
     }
 
     /// `NvDsUnitType` (preprocess).
@@ -365,7 +416,9 @@ c_enum! {
         NVBUF_COLOR_FORMAT_NV12_12LE_709_ER = 87, NVBUF_COLOR_FORMAT_GRAY8_ER = 88,
         NVBUF_COLOR_FORMAT_UYVY_709 = 89, NVBUF_COLOR_FORMAT_UYVY_709_ER = 90,
         NVBUF_COLOR_FORMAT_UYVY_2020 = 91, NVBUF_COLOR_FORMAT_GRAY16_LE = 92,
-        NVBUF_COLOR_FORMAT_LAST = 93,
+        /// 93 in 7.x, 104 in 8.0, 113 in 9.x (the formats added after `GRAY16_LE` are not
+        /// named here).
+        NVBUF_COLOR_FORMAT_LAST = COLOR_FORMAT_LAST,
     }
 }
 
@@ -430,7 +483,7 @@ c_struct! {
         pub reserved: [i64; MAX_RESERVED_FIELDS],
     }
 
-    /// `NvDsFrameMeta` (200 bytes in DS 7.1).
+    /// `NvDsFrameMeta` (200 bytes in DS 7.x, 232 from 8.0 on: `sensorInfo_meta`).
     pub struct NvDsFrameMeta {
         pub base_meta: NvDsBaseMeta,
         pub pad_index: u32,
@@ -455,7 +508,18 @@ c_struct! {
         pub misc_frame_info: [i64; MAX_USER_FIELDS],
         pub pipeline_width: u32,
         pub pipeline_height: u32,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub sensorInfo_meta: NvDsSensorInfo_meta,
         pub reserved: [i64; MAX_RESERVED_FIELDS],
+    }
+
+    /// `NvDsSensorInfo_meta` (DeepStream 8.0 and later): the sensor of a frame.
+    pub struct NvDsSensorInfo_meta {
+        pub source_id: u32,
+        pub uri: *const c_char,
+        pub sensor_id: *const c_char,
+        pub sensor_name: *const c_char,
     }
 
     /// `NvDsObjectMeta`.
@@ -584,6 +648,9 @@ c_struct! {
         pub bg_color: NvOSD_ColorParams,
         pub has_color_info: i32,
         pub color_id: i32,
+        /// Degrees, for oriented boxes (DeepStream 9.0 and later: 104 → 112 bytes).
+        #[cfg(ds_abi_ge_90)]
+        pub rotation_angle: f32,
     }
 
     /// `NvOSD_LineParams` (pixels).
@@ -678,9 +745,10 @@ c_struct! {
 // ---------------------------------------------------------------------------------------
 
 c_struct! {
-    /// `NvDsEventMsgMeta`. Fields after `sensorStr` are the reference table's best estimate
-    /// for DS 7.1 (provisional); the safe API reads only `otherAttrs`, `videoPath`, `extMsg`
-    /// and `extMsgSize` of them.
+    /// `NvDsEventMsgMeta` (424 bytes in 7.x, 14032 in 8.0, 14040 in 9.x). Fields after
+    /// `sensorStr` are the reference table's best estimate for DS 7.1 (provisional); 8.0
+    /// inserts `entries` and `count` after `sensorStr`, 9.0 appends `visibility`. The safe
+    /// API reads only `otherAttrs`, `videoPath`, `extMsg` and `extMsgSize` of them.
     pub struct NvDsEventMsgMeta {
         pub type_: NvDsEventType,
         pub objType: NvDsObjectType,
@@ -699,6 +767,12 @@ c_struct! {
         pub ts: *mut c_char,
         pub objectId: *mut c_char,
         pub sensorStr: *mut c_char,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub entries: [SourceTimePair; MAX_ENTRIES],
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub count: i32,
         pub bbox3d: *mut c_void,
         pub llm: *mut c_void,
         pub num_interactions: u32,
@@ -716,6 +790,15 @@ c_struct! {
         pub embedding: NvDsEmbedding,
         pub has3DTracking: u8,
         pub singleView3DTracking: NvDs3DTracking,
+        /// DeepStream 9.0 and later.
+        #[cfg(ds_abi_ge_90)]
+        pub visibility: f32,
+    }
+
+    /// `SourceTimePair` (`nvdsmeta_schema.h`, DeepStream 8.0 and later).
+    pub struct SourceTimePair {
+        pub source_id: [c_char; MAX_SOURCE_ID_LEN],
+        pub timestamp: u64,
     }
 
     /// `NvDsVehicleObject`.
@@ -832,9 +915,16 @@ c_struct! {
     pub struct NvDs3DTracking {
         pub ptWorldFeet: [f32; 2],
         pub ptImgFeet: [f32; 2],
+        /// DeepStream 7.x and 8.0 (gone in 9.0).
+        #[cfg(not(ds_abi_ge_90))]
         pub visibility: f32,
         pub convexHull: NvDsConvexHull,
+        /// `NvDsBbox3dObject`, opaque (88 bytes up to 8.0).
+        #[cfg(not(ds_abi_ge_90))]
         pub bbox3d: [f32; 22],
+        /// `NvDsBbox3dObject`, opaque (96 bytes in 9.x: `ocr_label` added).
+        #[cfg(ds_abi_ge_90)]
+        pub bbox3d: [u64; 12],
     }
 }
 
@@ -871,7 +961,7 @@ c_struct! {
     }
     aliases { "dims" = inferDims }
 
-    /// `NvDsInferTensorMeta` (72 bytes in DS 7.1).
+    /// `NvDsInferTensorMeta` (72 bytes from DS 7.1 on, 64 in 7.0).
     pub struct NvDsInferTensorMeta {
         pub unique_id: u32,
         pub num_output_layers: u32,
@@ -882,6 +972,8 @@ c_struct! {
         pub priv_data: *mut c_void,
         pub network_info: NvDsInferNetworkInfo,
         pub maintain_aspect_ratio: gboolean,
+        /// DeepStream 7.1 and later.
+        #[cfg(ds_abi_ge_71)]
         pub symmetric_padding: gboolean,
     }
 
@@ -906,6 +998,9 @@ c_struct! {
         pub width: f32,
         pub height: f32,
         pub detectionConfidence: f32,
+        /// Degrees, for oriented boxes (DeepStream 9.0 and later).
+        #[cfg(ds_abi_ge_90)]
+        pub rotation_angle: f32,
     }
 
     /// `NvDsInferAttribute`.
@@ -983,6 +1078,9 @@ c_struct! {
         pub isContiguous: u8,
         pub memType: NvBufSurfaceMemType,
         pub surfaceList: *mut NvBufSurfaceParams,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub isImportedBuf: u8,
         pub _reserved: [*mut c_void; STRUCTURE_PADDING],
     }
 
@@ -999,7 +1097,13 @@ c_struct! {
         pub planeParams: NvBufSurfacePlaneParams,
         pub mappedAddr: NvBufSurfaceMappedAddr,
         pub paramex: *mut NvBufSurfaceParamsEx,
+        /// `NvBufSurfaceCudaBuffer*` (DeepStream 8.0 and later).
+        #[cfg(ds_abi_ge_80)]
+        pub cudaBuffer: *mut c_void,
+        #[cfg(not(ds_abi_ge_80))]
         pub _reserved: [*mut c_void; STRUCTURE_PADDING - 1],
+        #[cfg(ds_abi_ge_80)]
+        pub _reserved: [*mut c_void; STRUCTURE_PADDING],
     }
 
     /// `NvBufSurfacePlaneParams`.
@@ -1018,6 +1122,12 @@ c_struct! {
     pub struct NvBufSurfaceMappedAddr {
         pub addr: [*mut c_void; NVBUF_MAX_PLANES],
         pub eglImage: *mut c_void,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub nvmmPtr: *mut c_void,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub cudaPtr: *mut c_void,
         pub _reserved: [*mut c_void; STRUCTURE_PADDING],
     }
 
@@ -1039,13 +1149,19 @@ c_struct! {
         pub physicaladdress: [u32; NVBUF_MAX_PLANES],
         pub flags: [u64; NVBUF_MAX_PLANES],
         pub drmModifier: [u64; NVBUF_MAX_PLANES],
+        #[cfg(not(ds_abi_ge_80))]
         pub _reserved: [*mut c_void; STRUCTURE_PADDING * NVBUF_MAX_PLANES - 4],
+        #[cfg(ds_abi_ge_80)]
+        pub _reserved: [*mut c_void; STRUCTURE_PADDING * NVBUF_MAX_PLANES],
     }
 
     /// `NvBufSurfaceChromaSubsamplingParams`.
     pub struct NvBufSurfaceChromaSubsamplingParams {
         pub chromaLocHoriz: u8,
         pub chromaLocVert: u8,
+        /// DeepStream 8.0 and later (2 → 8 bytes).
+        #[cfg(ds_abi_ge_80)]
+        pub _reserved: [u8; 6],
     }
 
     /// `NvBufSurfaceCreateParams`.
@@ -1058,6 +1174,9 @@ c_struct! {
         pub colorFormat: NvBufSurfaceColorFormat,
         pub layout: NvBufSurfaceLayout,
         pub memType: NvBufSurfaceMemType,
+        /// DeepStream 8.0 and later.
+        #[cfg(ds_abi_ge_80)]
+        pub _reserved: [*mut c_void; STRUCTURE_PADDING],
     }
 
     /// `NvBufSurfaceAllocateParams`.
@@ -1068,7 +1187,10 @@ c_struct! {
         pub memtag: u32,
         pub disablePitchPadding: u8,
         pub _reservedParam: u32,
+        #[cfg(not(ds_abi_ge_80))]
         pub _reserved: [*mut c_void; STRUCTURE_PADDING - 1],
+        #[cfg(ds_abi_ge_80)]
+        pub _reserved: [*mut c_void; STRUCTURE_PADDING],
     }
 }
 
@@ -1085,6 +1207,9 @@ c_struct! {
         pub age: u32,
         pub trackerState: TRACKER_STATE,
         pub visibility: f32,
+        /// DeepStream 9.0 and later.
+        #[cfg(ds_abi_ge_90)]
+        pub ptWorldFeet: [f32; 2],
     }
 
     /// `NvDsTargetMiscDataObject`: `numObj` frames at `list`.

@@ -2,6 +2,8 @@
 //! payloads attached to real buffers, copied with the buffer, and read back through the
 //! reader that also reads NVIDIA's (the libstdc++ image).
 
+mod common;
+
 use std::mem::{offset_of, size_of};
 
 use ds_meta::analytics::{self, sys};
@@ -97,7 +99,7 @@ fn layouts_equal_the_reference_table_in_7_1_8_0_and_9_1() {
 
 #[test]
 fn attached_copied_and_read_back_with_deepstreams_meta_types() {
-    ds_meta::init().unwrap();
+    common::init().unwrap();
     let mut buf = gst::Buffer::with_size(16).unwrap();
     let mut frame_meta = AnalyticsFrameMeta {
         unique_id: 17,

@@ -1,11 +1,13 @@
 //! The safe API over the builtin provider, on real GStreamer buffers.
 
+mod common;
+
 use ds_meta::sys::{self, NvDsMetaType};
 use ds_meta::{BatchMeta, Error, ExtObject, Person, UserPayload, Vehicle};
 use std::sync::Arc;
 
 fn init() {
-    ds_meta::init().expect("builtin provider initialises");
+    common::init().expect("the provider initialises");
 }
 
 fn batch_buffer(max_frames: u32, frames: u32) -> gst::Buffer {
@@ -54,10 +56,11 @@ fn attach_get_and_iterate_frames_and_objects() {
     assert_eq!(f1.source_id(), 1);
     assert_eq!(f1.frame_num(), 101);
     assert_eq!(f1.num_obj_meta(), 3);
-    let labels: Vec<&str> = f1.objects().map(|o| o.obj_label()).collect();
-    assert_eq!(labels, ["class0", "class1", "class2"]);
-    let lefts: Vec<f32> = f1.objects().map(|o| o.rect_params().left).collect();
-    assert_eq!(lefts, [0.0, 10.0, 20.0]);
+    // The list order is the provider's: NVIDIA's nvds_add_obj_meta_to_frame prepends
+    // (newest first), the builtin one appends.
+    let mut objs: Vec<(&str, f32)> = f1.objects().map(|o| (o.obj_label(), o.rect_params().left)).collect();
+    objs.sort_by(|a, b| a.0.cmp(b.0));
+    assert_eq!(objs, [("class0", 0.0), ("class1", 10.0), ("class2", 20.0)]);
     assert_eq!(b.nth_frame(2).unwrap().pad_index(), 2);
     // The C view agrees with the safe one.
     assert_eq!(b.as_sys().num_frames_in_batch, 3);
@@ -183,7 +186,7 @@ fn classifier_and_label_info() {
             l.set_result_prob(0.9);
             l.set_label_id(0);
         }
-        c.label_infos_mut().nth(1).unwrap().set_p_result_label("navy blue, long label").unwrap();
+        c.label_infos_mut().find(|l| l.result_class_id() == 1).unwrap().set_p_result_label("navy blue, long label").unwrap();
         assert_eq!(c.num_labels(), 2);
     }
     let b = BatchMeta::from_buffer(&buf).unwrap();
@@ -191,15 +194,19 @@ fn classifier_and_label_info() {
     let c = o.classifier_metas().next().unwrap();
     assert_eq!(c.classifier_type(), "carcolor");
     assert_eq!(c.unique_component_id(), 2);
-    let labels: Vec<&str> = c.label_infos().map(|l| l.label()).collect();
-    assert_eq!(labels, ["red", "navy blue, long label"]);
+    // Order is the provider's (NVIDIA's prepends label infos); sorted by class id here.
+    let mut labels: Vec<(u32, &str)> = c.label_infos().map(|l| (l.result_class_id(), l.label())).collect();
+    labels.sort();
+    assert_eq!(labels, [(0, "red"), (1, "navy blue, long label")]);
     assert_eq!(c.label_infos().next().unwrap().as_sys().base_meta.meta_type, NvDsMetaType::NVDS_LABEL_INFO_META);
 
     let mut buf2 = buf.copy();
     let b2 = BatchMeta::from_buffer_mut(buf2.get_mut().unwrap()).unwrap();
     let o2 = b2.frames_mut().next().unwrap().objects_mut().next().unwrap();
     let c2 = o2.classifier_metas_mut().next().unwrap();
-    assert_eq!(c2.label_infos().map(|l| l.label()).collect::<Vec<_>>(), ["red", "navy blue, long label"]);
+    let mut copied: Vec<(u32, &str)> = c2.label_infos().map(|l| (l.result_class_id(), l.label())).collect();
+    copied.sort();
+    assert_eq!(copied, [(0, "red"), (1, "navy blue, long label")]);
     c2.retain_label_infos(|l| l.result_class_id() == 1);
     assert_eq!(c2.num_labels(), 1);
     o2.retain_classifier_metas(|_| false);

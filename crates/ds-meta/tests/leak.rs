@@ -4,6 +4,8 @@
 //! `crates/ds-meta/scripts/leak-check.sh`; on its own it checks that every Rust payload is
 //! dropped (a counter in the payload's Drop).
 
+mod common;
+
 use ds_meta::{BatchMeta, ExtObject, Person, UserPayload, Vehicle};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
@@ -99,7 +101,7 @@ fn fill(buffer: &mut gst::BufferRef, n: usize) -> usize {
 
 #[test]
 fn hundred_thousand_items() {
-    ds_meta::init().unwrap();
+    common::init().unwrap();
     let mut items = 0;
     for n in 0..buffers() {
         let mut buf = gst::Buffer::with_size(64).unwrap();

@@ -1,13 +1,15 @@
 //! DeepStream's own payloads (tensor output, segmentation, optical flow, tracker data,
 //! re-identification) and an application's C struct, attached and read on real buffers.
 
+mod common;
+
 use ds_meta::infer::*;
 use ds_meta::sys::{self, NvDsMetaType};
 use ds_meta::{BatchMeta, CPayload};
 use std::ffi::{CString, c_char};
 
 fn buffer() -> gst::Buffer {
-    ds_meta::init().unwrap();
+    common::init().unwrap();
     let mut buf = gst::Buffer::with_size(16).unwrap();
     BatchMeta::attach(buf.get_mut().unwrap(), 1).unwrap().add_frame_meta().unwrap();
     buf

@@ -4,6 +4,9 @@
 use ds_meta::{Error, Provider};
 
 fn libs_present() -> bool {
+    if let Some(dir) = std::env::var_os("DS_META_LIB_DIR").filter(|d| !d.is_empty()) {
+        return unsafe { libloading::Library::new(std::path::Path::new(&dir).join("libnvds_meta.so")) }.is_ok();
+    }
     ["libnvds_meta.so", "/opt/nvidia/deepstream/deepstream/lib/libnvds_meta.so"]
         .iter()
         .any(|p| unsafe { libloading::Library::new(p) }.is_ok())
@@ -34,8 +37,14 @@ fn provider_choice() {
 
     gst::init().unwrap();
     if libs_present() {
-        // On a DeepStream machine the native provider loads and is then fixed.
-        ds_meta::set_provider(Provider::Native).unwrap();
+        // On a DeepStream machine the native provider loads and is then fixed, unless the
+        // library is another version's than this build's layouts (tests/native.rs checks
+        // that error): then nothing is chosen.
+        if let Err(e) = ds_meta::set_provider(Provider::Native) {
+            assert!(matches!(e, Error::NativeAbiMismatch { .. }), "{e}");
+            ds_meta::set_provider(Provider::Builtin).unwrap();
+            return;
+        }
         assert_eq!(ds_meta::current_provider(), Provider::Native);
         assert!(matches!(ds_meta::set_provider(Provider::Builtin), Err(Error::ProviderAlreadySet { .. })));
         return;

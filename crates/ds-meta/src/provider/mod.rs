@@ -151,6 +151,14 @@ pub(crate) fn api() -> &'static Api {
     API.get().unwrap_or_else(|| unreachable!("set_provider(Builtin) always installs the API"))
 }
 
+/// The DeepStream libraries the native provider would load (`DS_META_LIB_DIR`, else the
+/// loader's path, else DeepStream's `lib` folder): the DeepStream version their metadata
+/// sizes belong to (`"7.0 or 7.1"`, `"8.0"`, `"9.0 or 9.1"`, or `"unknown"`) and the path of
+/// `libnvds_meta.so`; `Err` with what the loader said where none loads.
+pub fn native_library_version() -> std::result::Result<(String, String), String> {
+    native::detect()
+}
+
 /// `nvds_get_user_meta_type`: the metadata type for a descriptor
 /// `"ORG_NAME.COMPONENT_NAME.METADATA_DESCRIPTION"`
 /// (`g_quark_from_string(descriptor) + NVDS_START_USER_META`, as DeepStream computes it).
