@@ -85,14 +85,6 @@ fn parse_args(args: &Args) -> anyhow::Result<()> {
     {
         bail!("Specified config-file: {c} doesn't exist. Exiting...");
     }
-    if let Some(p) = &args.pgie
-        && p.starts_with("nvinferserver")
-    {
-        bail!(
-            "--pgie {p}: nvinferserver (Triton) configs are not available yet in this port \
-             (protobuf-text configs come with the raw-tensor work); use --pgie nvinfer"
-        );
-    }
     // vars(args) of the Python sample
     let py = |o: &Option<String>| o.as_ref().map(|s| format!("'{s}'")).unwrap_or_else(|| "None".into());
     let b = |v: bool| if v { "True" } else { "False" };

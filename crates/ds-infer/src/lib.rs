@@ -2,7 +2,9 @@
 //! element runs.
 //!
 //! - [`InferConfig`]: the nvinfer config file (`[property]`, `[class-attrs-all]`,
-//!   `[class-attrs-<id>]`), read with glib's `KeyFile` as nvinfer reads it.
+//!   `[class-attrs-<id>]`), read with glib's `KeyFile` as nvinfer reads it; or an
+//!   nvinferserver config (protobuf text, [`inferserver`], read by [`prototext`]) mapped onto
+//!   the same settings.
 //! - [`Inference`]: loads the model in ONNX Runtime ([`runtime`] finds the library), then
 //!   [`Inference::infer`] takes RGBA frame regions ([`ImageRoi`]) and returns, per input,
 //!   an [`InferOutput`]: detections in frame pixels, classifier attributes, a segmentation
@@ -38,9 +40,11 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod inference;
+pub mod inferserver;
 pub mod output;
 pub mod parse;
 pub mod preprocess;
+pub mod prototext;
 pub mod runtime;
 pub mod secondary;
 
