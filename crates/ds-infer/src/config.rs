@@ -201,6 +201,15 @@ pub enum TensorOrder {
     Nhwc,
 }
 
+/// Which kind of file a config was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFormat {
+    /// nvinfer's key file (`[property]` ...).
+    KeyFile,
+    /// nvinferserver's protobuf text (`infer_config { ... }`, see [`crate::inferserver`]).
+    InferServer,
+}
+
 /// A file named in the config: the key, the value as written, and the resolved path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigPath {
@@ -334,6 +343,8 @@ pub struct Diagnostic {
 pub struct InferConfig {
     /// The config file, as given.
     pub file: PathBuf,
+    /// The file's format (nvinfer key file or nvinferserver protobuf text).
+    pub format: ConfigFormat,
     /// `net-scale-factor`: `y = net-scale-factor × (x − offset[c])`. Default 1.
     pub net_scale_factor: f32,
     /// `offsets`: per-channel mean, in the network's channel order. Default 0.
@@ -492,6 +503,7 @@ impl InferConfig {
     pub fn defaults(file: &Path) -> InferConfig {
         InferConfig {
             file: file.to_path_buf(),
+            format: ConfigFormat::KeyFile,
             net_scale_factor: 1.0,
             offsets: Vec::new(),
             model_color_format: ColorFormat::Rgb,

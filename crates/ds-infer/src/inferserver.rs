@@ -5,7 +5,8 @@
 //! What each part becomes (DeepStream manual, "Gst-nvinferserver", config file fields):
 //! - `infer_config.unique_id` → `gie-unique-id`; `max_batch_size` → `batch-size` (0 = 1);
 //! - `backend.inputs[].dims` → `infer-dims` (in `tensor_order`'s order), `backend.outputs[].name`
-//!   → `output-blob-names`;
+//!   → `output-blob-names` (and, as Triton returns only those, the only raw tensors attached
+//!   with `output_tensor_meta` or `other {}`);
 //! - `backend.triton` (or the older `trt_is`) `model_name`, `version`, `model_repo.root`: the
 //!   model is looked for as Triton lays out its repository, `<root>/<name>/<version>/model.onnx`
 //!   (the highest numbered version for `version: -1` or `0`), then `<root>/<name>/<name>.onnx`,
@@ -38,7 +39,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::{
-    ClassAttrs, ClusterMode, ColorFormat, ConfigPath, Diagnostic, InferConfig, Level,
+    ClassAttrs, ClusterMode, ColorFormat, ConfigFormat, ConfigPath, Diagnostic, InferConfig, Level,
     ModelSource, NetworkType, ProcessMode, TensorOrder,
 };
 use crate::error::ConfigError;
@@ -60,7 +61,7 @@ pub fn parse_text(path: &Path, text: &str) -> Result<InferConfig, ConfigError> {
     let mut m = Mapper {
         file: path,
         base: &base,
-        c: InferConfig::defaults(path),
+        c: InferConfig { format: ConfigFormat::InferServer, ..InferConfig::defaults(path) },
         diagnostics: Vec::new(),
         ds_only: Vec::new(),
         dims: None,

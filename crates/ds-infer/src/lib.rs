@@ -44,12 +44,13 @@ pub mod inferserver;
 pub mod output;
 pub mod parse;
 pub mod preprocess;
+pub mod preprocess_config;
 pub mod prototext;
 pub mod runtime;
 pub mod secondary;
 
 pub use config::{
-    ClassAttrs, ClusterMode, ColorFormat, InferConfig, ModelSource, NetworkType, ProcessMode,
+    ClassAttrs, ClusterMode, ColorFormat, ConfigFormat, InferConfig, ModelSource, NetworkType, ProcessMode,
     TensorOrder,
 };
 pub use error::{ConfigError, InferError, RuntimeError};

@@ -372,7 +372,7 @@ mod tests {
         }
     }
 
-    fn sub<'a>(f: &'a Field) -> &'a Message {
+    fn sub(f: &Field) -> &Message {
         match &f.value {
             Value::Message(m) => m,
             Value::Scalar(_) => panic!("{} is a scalar", f.name),
