@@ -9,6 +9,8 @@
 //!   [`Inference::infer`] takes RGBA frame regions ([`ImageRoi`]) and returns, per input,
 //!   an [`InferOutput`]: detections in frame pixels, classifier attributes, a segmentation
 //!   map, raw output tensors.
+//! - [`preprocess_config`]: nvdspreprocess's config file (`[property]`, `[user-configs]`,
+//!   `[group-<n>]`), for the portable `dspreprocess` (the element itself is not written yet).
 //! - [`preprocess`], [`parse`], [`cluster`]: nvinfer's pre-processing, output parsers and
 //!   clustering, usable on their own; [`classifier`]: classifier results with the portable
 //!   `class-id-map`; [`secondary`]: which objects a secondary GIE infers on, and its
