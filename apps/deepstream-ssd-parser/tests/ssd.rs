@@ -26,9 +26,12 @@ const COCO80_TO_91: [u32; 80] = [
 /// A box in frame pixels: class (COCO-91), left, top, width, height.
 type PxBox = (u32, f32, f32, f32, f32);
 
+/// Frame number → (the parser's boxes, the YOLO path's boxes).
+type BothPaths = BTreeMap<u64, (Vec<PxBox>, Vec<PxBox>)>;
+
 /// Per frame: the app parser's boxes (as the app writes them: truncated to whole pixels) and
 /// ds-infer's YOLO-path boxes on the same frames, the same model and the same thresholds.
-fn both_paths(clip: &Path, frames: usize) -> BTreeMap<u64, (Vec<PxBox>, Vec<PxBox>)> {
+fn both_paths(clip: &Path, frames: usize) -> BothPaths {
     ds_app::init(Some("portable")).unwrap();
     let yolo_cfg = out_path("deepstream-ssd-parser", "yolo_reference_pgie_config.txt");
     let model = root().join("models/yolov3-tiny/yolov3-tiny-tfod.onnx");
@@ -53,7 +56,7 @@ fn both_paths(clip: &Path, frames: usize) -> BTreeMap<u64, (Vec<PxBox>, Vec<PxBo
         yolo_cfg.display()
     );
     let pipeline = gst::parse::launch(&desc).unwrap().downcast::<gst::Pipeline>().unwrap();
-    let out: Arc<Mutex<BTreeMap<u64, (Vec<PxBox>, Vec<PxBox>)>>> = Arc::default();
+    let out: Arc<Mutex<BothPaths>> = Arc::default();
     let sink = pipeline.by_name("sink").unwrap();
     let o = out.clone();
     sink.static_pad("sink").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
