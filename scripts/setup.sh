@@ -277,6 +277,12 @@ derive "$MODELS/yolov3-tiny" yolov3-tiny-fixed.cfg "second [yolo] layer: mask = 
 derive "$MODELS/yolov3-tiny" yolov3-tiny.onnx "Darknet -> ONNX" \
   "$PY" "$ROOT/scripts/darknet2onnx.py" "$MODELS/yolov3-tiny/yolov3-tiny-fixed.cfg" \
   "$MODELS/yolov3-tiny/yolov3-tiny.weights" "$MODELS/yolov3-tiny/yolov3-tiny.onnx.tmp"
+# deepstream-ssd-parser's portable model: no SSD from the registries runs here, so YOLOv3-tiny
+# gets a decode head emitting a TF object-detection SSD's four tensors (num_detections,
+# detection_scores, detection_classes as COCO-91 ids, detection_boxes); the script checks the
+# head against numpy with ONNX Runtime.
+derive "$MODELS/yolov3-tiny" yolov3-tiny-tfod.onnx "YOLOv3-tiny + TF OD decode head" \
+  "$PY" "$ROOT/scripts/yolo_tfod_head.py" "$MODELS/yolov3-tiny/yolov3-tiny.onnx" "$MODELS/yolov3-tiny/yolov3-tiny-tfod.onnx.tmp"
 derive "$MODELS/centerface" centerface-dynamic.onnx "input size made symbolic" \
   "$PY" "$ROOT/scripts/onnx_dynamic_dims.py" "$MODELS/centerface/centerface.onnx" "$MODELS/centerface/centerface-dynamic.onnx.tmp"
 # The check: top-1 ImageNet class of real images (see the script's docstring): Grace Hopper is

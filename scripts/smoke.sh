@@ -44,6 +44,10 @@ SAMPLES=(
   "deepstream-test1-rtsp-out|-i $S/vtest-5s.h264 --rtsp-port 0"
   # file inputs here (RTSP inputs, reconnection and NTP are covered by the crate's tests)
   "deepstream-rtsp-in-rtsp-out|-i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 --rtsp-port 0"
+  # the Triton config (portable backend: read by dsinfer, no Triton server)
+  "deepstream-rtsp-in-rtsp-out|-g nvinferserver -i file://$S/vtest-4s.mp4 --rtsp-port 0"
+  # raw tensors parsed in the app; MPEG-4 MP4 out
+  "deepstream-ssd-parser|-o $LOGS/deepstream-ssd-parser.mp4 $S/vtest-5s.h264"
   # no camera on CI: the live test source, stopped with Ctrl-C (SIGINT) after 10 s
   "deepstream-test1-usbcam|--test-source --sink fake|10"
   # the output folder must not exist: removed below before the run
@@ -73,6 +77,7 @@ cargo build --locked -q --bins || { echo "smoke: build failed" >&2; exit 2; }
 
 printf '%-40s %-10s %-6s %7s %8s\n' sample backend result frames seconds
 failed=0
+LOGGED=("")
 for row in "${SAMPLES[@]}"; do
   name=${row%%|*}
   rest=${row#*|}
@@ -82,6 +87,10 @@ for row in "${SAMPLES[@]}"; do
   [ "$rest" != "$args" ] && interrupt=${rest#*|}
   if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then continue; fi
   log=$LOGS/$name.log
+  # a second row of the same sample gets a log of its own
+  n=2
+  while printf '%s\n' "${LOGGED[@]}" | grep -qx "$log"; do log=$LOGS/$name-$n.log; n=$((n + 1)); done
+  LOGGED+=("$log")
   workdir=$ROOT
   if [ "$name" = deepstream-imagedata-multistream-redaction ]; then
     workdir=$LOGS/redaction; rm -rf "$workdir"; mkdir -p "$workdir"

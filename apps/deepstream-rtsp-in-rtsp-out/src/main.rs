@@ -13,6 +13,9 @@
 //!   keep flowing meanwhile (the muxer's 33 ms timeout). `--rtsp-reconnect-interval 0` is the
 //!   sample's `uridecodebin` (a lost server is then a pipeline error). When every source gave
 //!   up, the app exits with an error naming them.
+//! - `-g nvinferserver` runs on the portable backend too: `dsinfer` reads the Triton config
+//!   (`configs/deepstream-rtsp-in-rtsp-out/portable/dstest1_pgie_inferserver_config.txt`) and
+//!   runs its model in process with ONNX Runtime; no Triton server is needed.
 //! - `--print-source` adds ` Source= <id>` to each `Frame Number=` line.
 //! - `USE_NEW_NVSTREAMMUX=yes` keeps the inputs' size, as in test1 (the sample always scales
 //!   to 1920x1080).
@@ -25,11 +28,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::{CommandFactory as _, Parser};
 use gst::prelude::*;
 
-use ds_app::Backend;
 use ds_app::rtsp::{Codec, RtspArgs, RtspOutOptions};
 use ds_app::source::SourceOptions;
 use ds_meta::BatchMeta;
@@ -119,12 +121,6 @@ fn pgie_src_pad_buffer_probe(buffer: &gst::BufferRef, rtsp_ts: bool, print_sourc
 fn run(args: Args) -> anyhow::Result<()> {
     let codec = Codec::parse(&args.codec)?;
     let backend = ds_app::init(Some(&args.backend))?;
-    if args.gie == "nvinferserver" && backend == Backend::Portable {
-        bail!(
-            "-g nvinferserver: Triton (nvinferserver) configs are not supported by the portable backend yet; \
-             use -g nvinfer, or --backend deepstream"
-        );
-    }
     let uris: Vec<String> = args.input.iter().map(|i| ds_app::source::to_uri(i)).collect();
     let number_sources = uris.len();
 

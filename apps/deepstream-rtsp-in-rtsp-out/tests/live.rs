@@ -202,3 +202,22 @@ fn without_reconnection_a_dead_rtsp_input_is_an_error_naming_it() {
     assert!(!status.success());
     assert!(stderr.contains(&format!("source 0 ({dead})")), "{stderr}");
 }
+
+#[test]
+fn nvinferserver_runs_the_portable_triton_config_and_serves_rtsp() {
+    // -g nvinferserver on the portable backend: dsinfer reads the Triton config
+    // (configs/deepstream-rtsp-in-rtsp-out/portable/dstest1_pgie_inferserver_config.txt) and
+    // runs its model in process; no Triton server.
+    let _serial = serial();
+    let a = RtspTestServer::serve_clip("vtest.mp4");
+    let mut app = LiveApp::spawn(BIN, &["--backend", "portable", "-g", "nvinferserver", "-i", &a.url, "--rtsp-port", "0"], ENV);
+    let url = app.rtsp_url(Duration::from_secs(60)).unwrap_or_else(|| panic!("no URL\n{}", app.stderr_text()));
+    let got = rtsp_client(&url, 60, &[59], Duration::from_secs(90));
+    app.interrupt();
+    let (status, stdout, stderr) = app.finish(Duration::from_secs(30));
+    assert!(status.success(), "exit {status:?}\n{stderr}");
+    assert!(got.errors.is_empty() && got.frames >= 60, "client: {} frames, {:?}\n{stderr}", got.frames, got.errors);
+    assert!(stderr.contains("dstest1_pgie_inferserver_config.txt: DeepStream-only fields ignored by the portable backend"), "{stderr}");
+    assert!(stdout.contains("Frame Number="), "{stdout}");
+    write_png(&out_path("deepstream-rtsp-in-rtsp-out", "nvinferserver-59.png"), &got.kept[0].1);
+}

@@ -9,8 +9,12 @@
 //! cargo run -p deepstream-test3 -- -i file://$PWD/streams/vtest.mp4 file://$PWD/streams/market.mp4
 //! cargo run -p deepstream-test3 -- -i streams/vtest-4s.mp4 --file-loop --no-display
 //! NVDS_ENABLE_LATENCY_MEASUREMENT=1 cargo run -p deepstream-test3 -- -i streams/vtest-4s.mp4 --no-display
+//! cargo run -p deepstream-test3 -- --backend portable -i streams/vtest-4s.mp4 --no-display \
+//!   -g nvinferserver -c configs/deepstream-test3/portable/config_triton_infer_primary_peoplenet.txt
 //! ```
-//! Local paths are accepted as well as URIs (turned into `file://` URIs).
+//! Local paths are accepted as well as URIs (turned into `file://` URIs). `-g nvinferserver`
+//! (and `nvinferserver-grpc`) run on the portable backend too: `dsinfer` reads the Triton
+//! config and runs its model in process (no Triton server).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -84,14 +88,6 @@ fn parse_args(args: &Args) -> anyhow::Result<()> {
         && !Path::new(c).is_file()
     {
         bail!("Specified config-file: {c} doesn't exist. Exiting...");
-    }
-    if let Some(p) = &args.pgie
-        && p.starts_with("nvinferserver")
-    {
-        bail!(
-            "--pgie {p}: nvinferserver (Triton) configs are not available yet in this port \
-             (protobuf-text configs come with the raw-tensor work); use --pgie nvinfer"
-        );
     }
     // vars(args) of the Python sample
     let py = |o: &Option<String>| o.as_ref().map(|s| format!("'{s}'")).unwrap_or_else(|| "None".into());

@@ -239,11 +239,38 @@ fn bad_inputs_are_named_and_end_without_a_hang() {
     assert_fails(&["-i", &good, "-c", &cfg], &["Either pgie or configfile is missing. Please specify both! Exiting..."], t);
     assert_fails(&["-i", &good, "-g", "nvinfer"], &["Either pgie or configfile is missing"], t);
     assert_fails(&["-i", &good, "-g", "nvinfer", "-c", "/nonexistent.txt"], &["Specified config-file: /nonexistent.txt doesn't exist. Exiting..."], t);
-    assert_fails(&["-i", &good, "-g", "nvinferserver", "-c", &cfg], &["nvinferserver", "not available yet"], t);
+    // a Triton config that is not protobuf text: the line and column of the first bad token
+    let bad = out_path("deepstream-test3", "bad_triton.txt");
+    std::fs::write(&bad, "infer_config {\n  unique_id: 1\n  backend {\n    triton { model_name \"x\" }\n").unwrap();
+    let bad = bad.to_string_lossy().into_owned();
+    assert_fails(&["--no-display", "-i", &good, "-g", "nvinferserver", "-c", &bad], &[&format!("{bad}:4:25: not a valid nvinferserver protobuf-text config: expected ':' or '{{' after field name 'model_name'")], t);
     // no arguments: the help on stderr, exit 1
     let out = run(BIN, &[], &[], t);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--input"));
+}
+
+#[test]
+fn nvinferserver_triton_configs_run_like_nvinfer() {
+    // -g nvinferserver / nvinferserver-grpc with the portable Triton configs: the same model,
+    // thresholds and class map as the portable nvinfer config, so the same counts per frame.
+    let dir = ds_testkit::root().join("configs/deepstream-test3/portable");
+    let uri = stream_uri("vtest-4s.mp4");
+    let lines = |pgie: &str, cfg: &str| {
+        let cfg = dir.join(cfg);
+        let out = run(BIN, &args(&["--no-display", "-g", pgie, "-c", &cfg.to_string_lossy(), "-i", &uri]), &[], Duration::from_secs(120));
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{pgie}: {stdout}\n{stderr}");
+        assert!(!stderr.contains("warning"), "{pgie}: {stderr}");
+        stdout.lines().filter(|l| l.starts_with("Frame Number=")).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let nvinfer = lines("nvinfer", "dstest3_pgie_config.txt");
+    let triton = lines("nvinferserver", "config_triton_infer_primary_peoplenet.txt");
+    let grpc = lines("nvinferserver-grpc", "config_triton_grpc_infer_primary_peoplenet.txt");
+    assert_eq!(nvinfer.len() as u64, decode(&stream("vtest-4s.mp4"), &[]).0 as u64);
+    assert!(nvinfer.iter().any(|l| !l.ends_with("Person_count= 0")), "no person found: {nvinfer:?}");
+    assert_eq!(triton, nvinfer);
+    assert_eq!(grpc, nvinfer);
 }
 
 #[test]

@@ -201,9 +201,20 @@ pub enum TensorOrder {
     Nhwc,
 }
 
+/// Which kind of file a config was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFormat {
+    /// nvinfer's key file (`[property]` ...).
+    KeyFile,
+    /// nvinferserver's protobuf text (`infer_config { ... }`, see [`crate::inferserver`]).
+    InferServer,
+}
+
 /// A file named in the config: the key, the value as written, and the resolved path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigPath {
+    /// Group that holds the key (`property`; `infer_config` for nvinferserver configs).
+    pub group: String,
     /// Key that names it (`onnx-file`, `labelfile-path` ...).
     pub key: String,
     /// The value as written in the file.
@@ -332,6 +343,8 @@ pub struct Diagnostic {
 pub struct InferConfig {
     /// The config file, as given.
     pub file: PathBuf,
+    /// The file's format (nvinfer key file or nvinferserver protobuf text).
+    pub format: ConfigFormat,
     /// `net-scale-factor`: `y = net-scale-factor × (x − offset[c])`. Default 1.
     pub net_scale_factor: f32,
     /// `offsets`: per-channel mean, in the network's channel order. Default 0.
@@ -457,8 +470,16 @@ impl InferConfig {
     }
 
     /// Parses config text as if it were the file `path` (paths resolve relative to its folder).
+    ///
+    /// nvinferserver's protobuf-text configs (`infer_config { ... }`) are recognised by their
+    /// first token and read by [`crate::inferserver`].
     pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<InferConfig, ConfigError> {
         let file = path.to_path_buf();
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && crate::prototext::looks_like_prototext(text)
+        {
+            return crate::inferserver::parse_text(path, text);
+        }
         let kf = KeyFile::new();
         kf.load_from_bytes(&glib::Bytes::from(bytes), KeyFileFlags::NONE)
             .map_err(|e| ConfigError::Syntax {
@@ -476,6 +497,50 @@ impl InferConfig {
             diagnostics: Vec::new(),
         }
         .parse()
+    }
+
+    /// A config with nvinfer's defaults for every key, as if `file` had an empty `[property]`.
+    pub fn defaults(file: &Path) -> InferConfig {
+        InferConfig {
+            file: file.to_path_buf(),
+            format: ConfigFormat::KeyFile,
+            net_scale_factor: 1.0,
+            offsets: Vec::new(),
+            model_color_format: ColorFormat::Rgb,
+            model: ModelSource::None,
+            labelfile_path: None,
+            labels: Vec::new(),
+            infer_dims: None,
+            network_input_order: TensorOrder::Nchw,
+            batch_size: 1,
+            network_type: NetworkType::Detector,
+            num_detected_classes: 0,
+            process_mode: ProcessMode::Primary,
+            gie_unique_id: 15,
+            operate_on_gie_id: -1,
+            operate_on_class_ids: Vec::new(),
+            interval: 0,
+            cluster_mode: ClusterMode::Nms,
+            class_attrs_all: ClassAttrs::default(),
+            class_attrs: BTreeMap::new(),
+            classifier_threshold: 0.0,
+            classifier_async_mode: false,
+            secondary_reinfer_interval: None,
+            maintain_aspect_ratio: false,
+            symmetric_padding: false,
+            output_blob_names: Vec::new(),
+            output_tensor_meta: false,
+            parse_bbox_func_name: None,
+            parse_classifier_func_name: None,
+            input_object_min_width: 0,
+            input_object_min_height: 0,
+            input_object_max_width: 0,
+            input_object_max_height: 0,
+            filter_out_class_ids: Vec::new(),
+            class_id_map: None,
+            segmentation_threshold: 0.0,
+            diagnostics: Vec::new(),
+        }
     }
 
     /// The attributes of class `class_id`: `[class-attrs-<id>]` if present, else `[class-attrs-all]`.
@@ -551,7 +616,7 @@ impl InferConfig {
             if !p.path.is_file() {
                 return Err(ConfigError::MissingFile {
                     file: self.file.clone(),
-                    group: PROPERTY_GROUP.into(),
+                    group: p.group.clone(),
                     key: p.key.clone(),
                     value: p.value.clone(),
                     resolved: p.path.clone(),
@@ -573,7 +638,7 @@ impl InferConfig {
             if e.kind() == std::io::ErrorKind::NotFound {
                 ConfigError::MissingFile {
                     file: self.file.clone(),
-                    group: PROPERTY_GROUP.into(),
+                    group: p.group.clone(),
                     key: p.key.clone(),
                     value: p.value.clone(),
                     resolved: p.path.clone(),
@@ -581,7 +646,7 @@ impl InferConfig {
             } else {
                 ConfigError::UnreadableFile {
                     file: self.file.clone(),
-                    group: PROPERTY_GROUP.into(),
+                    group: p.group.clone(),
                     key: p.key.clone(),
                     value: p.value.clone(),
                     resolved: p.path.clone(),
@@ -789,6 +854,7 @@ impl Parser<'_> {
             self.base.join(p)
         };
         Ok(ConfigPath {
+            group: PROPERTY_GROUP.into(),
             key: key.into(),
             value,
             path,
@@ -810,45 +876,7 @@ impl Parser<'_> {
 
     fn parse(mut self) -> Result<InferConfig, ConfigError> {
         let g = PROPERTY_GROUP;
-        let mut c = InferConfig {
-            file: self.file.to_path_buf(),
-            net_scale_factor: 1.0,
-            offsets: Vec::new(),
-            model_color_format: ColorFormat::Rgb,
-            model: ModelSource::None,
-            labelfile_path: None,
-            labels: Vec::new(),
-            infer_dims: None,
-            network_input_order: TensorOrder::Nchw,
-            batch_size: 1,
-            network_type: NetworkType::Detector,
-            num_detected_classes: 0,
-            process_mode: ProcessMode::Primary,
-            gie_unique_id: 15,
-            operate_on_gie_id: -1,
-            operate_on_class_ids: Vec::new(),
-            interval: 0,
-            cluster_mode: ClusterMode::Nms,
-            class_attrs_all: ClassAttrs::default(),
-            class_attrs: BTreeMap::new(),
-            classifier_threshold: 0.0,
-            classifier_async_mode: false,
-            secondary_reinfer_interval: None,
-            maintain_aspect_ratio: false,
-            symmetric_padding: false,
-            output_blob_names: Vec::new(),
-            output_tensor_meta: false,
-            parse_bbox_func_name: None,
-            parse_classifier_func_name: None,
-            input_object_min_width: 0,
-            input_object_min_height: 0,
-            input_object_max_width: 0,
-            input_object_max_height: 0,
-            filter_out_class_ids: Vec::new(),
-            class_id_map: None,
-            segmentation_threshold: 0.0,
-            diagnostics: Vec::new(),
-        };
+        let mut c = InferConfig::defaults(self.file);
 
         let mut ds_only: Vec<String> = Vec::new();
         let mut onnx = None;

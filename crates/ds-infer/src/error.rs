@@ -27,6 +27,34 @@ pub enum ConfigError {
         /// glib's message.
         message: String,
     },
+    /// An nvinferserver (protobuf text) config that does not follow the format.
+    #[error("{file}:{line}:{column}: not a valid nvinferserver protobuf-text config: {message}")]
+    ProtoSyntax {
+        /// Config file.
+        file: PathBuf,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// A field of an nvinferserver config with a bad or unsupported value.
+    #[error("{file}:{line}:{column}: {field}: {value}: {expected}")]
+    ProtoValue {
+        /// Config file.
+        file: PathBuf,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// The field's full name (`infer_config.preprocess.network_format`).
+        field: String,
+        /// The value as written.
+        value: String,
+        /// What was expected instead.
+        expected: String,
+    },
     /// The file has no `[property]` group.
     #[error("{file}: no [property] group: an nvinfer config needs one")]
     NoPropertyGroup {

@@ -7,7 +7,7 @@ use ndarray::ArrayViewD;
 use crate::classifier;
 use crate::cluster;
 use crate::config::{
-    ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder,
+    ConfigFormat, ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder,
 };
 use crate::engine::{Engine, OrtEngine, darknet_onnx_path};
 use crate::error::{ConfigError, InferError};
@@ -529,7 +529,13 @@ impl Inference {
             NetworkType::InstanceSegmentation | NetworkType::Other => {}
         }
         if c.output_tensor_meta || c.network_type == NetworkType::Other {
-            for out in outputs {
+            // nvinferserver's backend.outputs name the tensors Triton returns: only those.
+            // nvinfer's output-blob-names only choose what is parsed: every output.
+            let listed = c.format == ConfigFormat::InferServer && !c.output_blob_names.is_empty();
+            for (k, out) in outputs.iter().enumerate() {
+                if listed && !self.parse_outputs.contains(&k) {
+                    continue;
+                }
                 let l = self.item_layer(out, n, i)?;
                 result.tensors.push(OutputTensor {
                     name: l.name.to_string(),

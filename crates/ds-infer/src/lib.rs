@@ -2,11 +2,15 @@
 //! element runs.
 //!
 //! - [`InferConfig`]: the nvinfer config file (`[property]`, `[class-attrs-all]`,
-//!   `[class-attrs-<id>]`), read with glib's `KeyFile` as nvinfer reads it.
+//!   `[class-attrs-<id>]`), read with glib's `KeyFile` as nvinfer reads it; or an
+//!   nvinferserver config (protobuf text, [`inferserver`], read by [`prototext`]) mapped onto
+//!   the same settings.
 //! - [`Inference`]: loads the model in ONNX Runtime ([`runtime`] finds the library), then
 //!   [`Inference::infer`] takes RGBA frame regions ([`ImageRoi`]) and returns, per input,
 //!   an [`InferOutput`]: detections in frame pixels, classifier attributes, a segmentation
 //!   map, raw output tensors.
+//! - [`preprocess_config`]: nvdspreprocess's config file (`[property]`, `[user-configs]`,
+//!   `[group-<n>]`), for the portable `dspreprocess` (the element itself is not written yet).
 //! - [`preprocess`], [`parse`], [`cluster`]: nvinfer's pre-processing, output parsers and
 //!   clustering, usable on their own; [`classifier`]: classifier results with the portable
 //!   `class-id-map`; [`secondary`]: which objects a secondary GIE infers on, and its
@@ -38,14 +42,17 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod inference;
+pub mod inferserver;
 pub mod output;
 pub mod parse;
 pub mod preprocess;
+pub mod preprocess_config;
+pub mod prototext;
 pub mod runtime;
 pub mod secondary;
 
 pub use config::{
-    ClassAttrs, ClusterMode, ColorFormat, InferConfig, ModelSource, NetworkType, ProcessMode,
+    ClassAttrs, ClusterMode, ColorFormat, ConfigFormat, InferConfig, ModelSource, NetworkType, ProcessMode,
     TensorOrder,
 };
 pub use error::{ConfigError, InferError, RuntimeError};

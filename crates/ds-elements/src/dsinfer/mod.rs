@@ -1,6 +1,9 @@
-//! `dsinfer`: the portable `nvinfer`, running ds-infer (ONNX Runtime on the CPU).
+//! `dsinfer`: the portable `nvinfer` and `nvinferserver`, running ds-infer (ONNX Runtime on
+//! the CPU).
 //!
-//! Reads the nvinfer config file (`config-file-path`).
+//! Reads the nvinfer config file (`config-file-path`), or an nvinferserver (Triton) config in
+//! protobuf text (recognised by its first token; see `ds_infer::inferserver`: the model named
+//! in the Triton repository runs in process, no Triton server is needed).
 //!
 //! Primary mode (`process-mode=1`): infers on the frames of each batch (whole frames,
 //! `batch-size` at a time) and adds an `NvDsObjectMeta` per detection with nvinfer's
