@@ -432,3 +432,70 @@ impl crate::UserMeta {
         }
     }
 }
+
+/// `NvDsEvent` as an owned value (pyds `alloc_nvds_event`): the array of events that
+/// nvmsgconv hands to a message converter library (`nvds_msg2p_generate(ctx, events, size)`
+/// and `nvds_msg2p_generate_multiple`, `nvdsmeta_schema.h` / `nvmsgconv.h`), each event an
+/// `NvDsEventType` and a pointer to its `NvDsEventMsgMeta`.
+///
+/// The list borrows the messages (from a frame's `NVDS_EVENT_MSG_META` user metadata, see
+/// [`Events::from_frame`]), so it cannot outlive the buffer that holds them; the C array
+/// ([`Events::as_c`]) is freed with the list, the messages are not (they belong to their
+/// user metadata, as in DeepStream where the converter does not free them).
+#[doc(alias = "alloc_nvds_event")]
+#[derive(Default)]
+pub struct Events<'a> {
+    c: Vec<sys::NvDsEvent>,
+    _messages: std::marker::PhantomData<&'a EventMsgMeta>,
+}
+
+impl std::fmt::Debug for Events<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.c.iter().map(|e| (e.eventType, e.metadata))).finish()
+    }
+}
+
+impl<'a> Events<'a> {
+    /// An empty list.
+    pub fn new() -> Self {
+        Events { c: Vec::new(), _messages: std::marker::PhantomData }
+    }
+
+    /// The events of `frame`: one per `NVDS_EVENT_MSG_META` user meta, in list order, each
+    /// with the message's own `type` as `eventType` (what nvmsgconv collects per frame).
+    pub fn from_frame(frame: &'a crate::FrameMeta) -> Self {
+        let mut events = Events::new();
+        for m in frame.user_metas().filter_map(|u| u.event_msg()) {
+            events.push(m.event_type(), m);
+        }
+        events
+    }
+
+    /// Appends an event of type `event_type` for `message`.
+    pub fn push(&mut self, event_type: NvDsEventType, message: &'a EventMsgMeta) {
+        let metadata = message as *const EventMsgMeta as *mut sys::NvDsEventMsgMeta;
+        self.c.push(sys::NvDsEvent { eventType: event_type, metadata });
+    }
+
+    /// Number of events (the `size` argument of `nvds_msg2p_generate`).
+    pub fn len(&self) -> usize {
+        self.c.len()
+    }
+
+    /// No event.
+    pub fn is_empty(&self) -> bool {
+        self.c.is_empty()
+    }
+
+    /// The C array, `NvDsEvent[len]`, valid while the list lives.
+    pub fn as_c(&self) -> &[sys::NvDsEvent] {
+        &self.c
+    }
+
+    /// Event `i`: its type and message.
+    pub fn get(&self, i: usize) -> Option<(NvDsEventType, &'a EventMsgMeta)> {
+        let e = self.c.get(i)?;
+        // SAFETY: `metadata` came from a `&'a EventMsgMeta` in `push`.
+        Some((e.eventType, unsafe { EventMsgMeta::from_ptr(e.metadata) }))
+    }
+}

@@ -109,7 +109,7 @@ mod user;
 pub use analytics::{AnalyticsFrameMeta, AnalyticsObjInfo};
 pub use batch::CAPS_FEATURE_BATCH;
 pub use error::{Error, Result};
-pub use event::{EventMsgMeta, ExtObject, Face, Payload, Person, Vehicle, generate_ts_rfc3339};
+pub use event::{EventMsgMeta, Events, ExtObject, Face, Payload, Person, Vehicle, generate_ts_rfc3339};
 pub use image::{
     DType, DeviceFrame, FrameAccess, FrameImage, FrameImageMut, frame_access, get_nvds_buf_surface, get_nvds_buf_surface_gpu,
     get_nvds_buf_surface_mut,

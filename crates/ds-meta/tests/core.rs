@@ -466,6 +466,22 @@ fn event_msg_meta_with_extensions() {
     }
     assert_eq!(msgs[1].other_attrs(), "a=b");
     assert_eq!(msgs[1].object_id(), "");
+
+    // the frame's events as the C array a message converter library gets (pyds
+    // alloc_nvds_event): one per message, in order, pointing at the messages themselves
+    let events = ds_meta::Events::from_frame(f);
+    assert_eq!(events.len(), 3);
+    let c = events.as_c();
+    assert_eq!(c[0].eventType, ds_meta::NvDsEventType::NVDS_EVENT_MOVING);
+    assert_eq!(c[0].metadata as *const sys::NvDsEventMsgMeta, msgs[0].as_sys() as *const _);
+    assert_eq!(c[2].metadata as *const sys::NvDsEventMsgMeta, msgs[2].as_sys() as *const _);
+    let (t, m) = events.get(1).unwrap();
+    assert_eq!((t, m.other_attrs()), (msgs[1].event_type(), "a=b"));
+    assert!(events.get(3).is_none());
+    let mut mine = ds_meta::Events::new();
+    assert!(mine.is_empty());
+    mine.push(ds_meta::NvDsEventType::NVDS_EVENT_ENTRY, msgs[2]);
+    assert_eq!((mine.len(), mine.as_c()[0].eventType), (1, ds_meta::NvDsEventType::NVDS_EVENT_ENTRY));
 }
 
 #[test]
