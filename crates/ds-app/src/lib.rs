@@ -31,6 +31,7 @@
 pub mod backend;
 pub mod bus;
 pub mod dynamic;
+pub mod image;
 pub mod input;
 pub mod paths;
 pub mod perf;
