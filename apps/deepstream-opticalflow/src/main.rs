@@ -3,9 +3,10 @@
 //!
 //! N URIs → source bins → streammux → queue → optical flow (nvof) → queue → flow visual
 //! (nvofvisual) → queue → tiler → queue → convertor → queue → OSD → queue → convertor → I420
-//! → MPEG-4 encoder → parser → qtmux → `out.mp4` (`--output`). A probe after nvofvisual reads
-//! each frame's `NvDsOpticalFlowMeta`, renders the vectors in HSV colours (hue = direction,
-//! value = magnitude, inverted as the sample does) and saves them as
+//! → MPEG-4 encoder → parser → qtmux → `out.mp4` (`--output`; H.264 on the portable
+//! backend). A probe after nvofvisual reads each frame's `NvDsOpticalFlowMeta`, renders the
+//! vectors in HSV colours (hue = direction, value = magnitude, inverted as the sample does)
+//! and saves them as
 //! `<FOLDER>/stream_<i>/frame_<n>.jpg`, one pixel per 4x4 block.
 //!
 //! On the portable backend `nvof` is `dsof` (OpenCV's DIS dense flow on the CPU, on nvof's
@@ -126,11 +127,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     if folder_name.exists() {
         bail!("The output folder {} already exists. Please remove it first.", folder_name.display());
     }
+    let backend: Backend = ds_app::init(Some(&args.backend))?;
     let uris: Vec<String> = inputs.iter().map(|i| ds_app::source::to_uri(i)).collect();
     for (i, uri) in uris.iter().enumerate() {
         ds_app::source::check_uri(i, uri)?;
     }
-    let backend: Backend = ds_app::init(Some(&args.backend))?;
     let number_sources = uris.len();
 
     println!("Creating Pipeline ");
@@ -160,9 +161,23 @@ fn run(args: Args) -> anyhow::Result<()> {
     let nvvidconv2 = backend.make("nvvideoconvert", "convertor2")?;
     let capsfilter = backend.make("capsfilter", "capsfilter")?;
     capsfilter.set_property("caps", gst::Caps::builder("video/x-raw").field("format", "I420").build());
-    let encoder = backend.make("avenc_mpeg4", "encoder")?;
-    encoder.set_property("bitrate", 2_000_000i64);
-    let codeparser = backend.make("mpeg4videoparse", "mpeg4-parser")?;
+    // MPEG-4 Part 2 at 2 Mbit/s as the sample. Portable backend: H.264 (x264enc, 2000 kbit/s)
+    // instead: avenc_mpeg4 after the portable elements gave qtmux buffers without timestamps
+    // ("Buffer has no PTS"; not investigated further).
+    let (encoder, codeparser) = match backend {
+        Backend::DeepStream => {
+            let encoder = backend.make("avenc_mpeg4", "encoder")?;
+            encoder.set_property("bitrate", 2_000_000i32);
+            (encoder, backend.make("mpeg4videoparse", "mpeg4-parser")?)
+        }
+        Portable => {
+            let encoder = backend.make("x264enc", "encoder")?;
+            encoder.set_property("bitrate", 2000u32);
+            encoder.set_property("bframes", 0u32);
+            encoder.set_property_from_str("speed-preset", "superfast");
+            (encoder, backend.make("h264parse", "h264-parser")?)
+        }
+    };
     let container = backend.make("qtmux", "qtmux")?;
     let sink = backend.make("filesink", "filesink")?;
     sink.set_property("location", args.output.to_string_lossy().as_ref());

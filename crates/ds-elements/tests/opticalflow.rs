@@ -29,7 +29,7 @@ fn flow_run() -> Seen {
          dsstreammux name=m batch-size=1 width={W} height={H} batched-push-timeout=-1 ! \
          dsinfer config-file-path={} ! dsof name=of ! fakesink",
         clip("vtest.h264"),
-        FRAMES + 1,
+        FRAMES,
         config.display()
     ));
     let seen: Arc<Mutex<Seen>> = Arc::default();
@@ -110,8 +110,8 @@ fn flow_follows_walking_people_and_background_is_still() {
             };
             let ca = centre(a);
             let (bdx, bdy) = (c.0 - ca.0, c.1 - ca.1);
-            if bdx.hypot(bdy) > 40.0 || (a[3] - b[3]).abs() > 0.3 * b[3] || bdx.abs() < 4.0 {
-                continue; // another person, or hardly moving sideways
+            if bdx.hypot(bdy) > 40.0 || (a[3] - b[3]).abs() > 0.3 * b[3] || bdx.abs() < 8.0 {
+                continue; // another person, or hardly moving sideways (the boxes jitter by a few pixels)
             }
             // flow summed over frames n-STEP+1 ..= n, each in the box of that frame's person
             // (interpolated between the two boxes)
@@ -132,7 +132,7 @@ fn flow_follows_walking_people_and_background_is_still() {
     }
     eprintln!("walking people: flow agrees with the box {agree} times, not {disagree} times");
     assert!(agree >= 10, "too few walking people compared ({agree})");
-    assert!(agree as f32 >= 0.85 * (agree + disagree) as f32, "agree {agree}, disagree {disagree}");
+    assert!(agree as f32 >= 0.9 * (agree + disagree) as f32, "agree {agree}, disagree {disagree}");
 
     // Background: blocks 24 px or more away from every person box, in frames 1.. .
     let (mut sum, mut n, mut big) = (0.0f64, 0usize, 0usize);
@@ -189,12 +189,15 @@ fn ofvisual_colours_motion_and_leaves_still_blocks_white() {
     let out = out.lock().unwrap();
     let (px, v) = out.last().unwrap();
     let cols = W / 4;
+    // blocks moving at least a third of the frame's largest motion (dsofvisual's saturation
+    // is relative to it)
+    let max = v.iter().map(|&(dx, dy)| dx.hypot(dy)).fold(0.0f32, f32::max);
     let (mut moving_coloured, mut moving, mut still_white, mut still) = (0, 0, 0, 0);
     for (i, &(dx, dy)) in v.iter().enumerate() {
         let (r, c) = (i / cols, i % cols);
         let p = &px[((r * 4 + 2) * W + c * 4 + 2) * 4..][..3];
         let white = p.iter().all(|&x| x >= 235);
-        if dx.hypot(dy) > 1.5 {
+        if dx.hypot(dy) > max / 3.0 {
             moving += 1;
             moving_coloured += (!white) as usize;
         } else if dx.hypot(dy) < 0.05 {
