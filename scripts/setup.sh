@@ -51,6 +51,9 @@ APT_PACKAGES=(
   gstreamer1.0-x
   python3 python3-venv python3-numpy python3-opencv
   fonts-dejavu-core valgrind xvfb
+  # the opencv crate (imagedata samples: drawing, colour conversion, JPEG writing): OpenCV's
+  # headers and libraries, and libclang for its binding generator
+  libopencv-dev clang libclang-dev
   # deepstream-test4's brokers (tests start them on 127.0.0.1) and rdkafka's cmake-build
   # (cmake; librdkafka's sources include curl's headers)
   mosquitto redis-server rabbitmq-server cmake libcurl4-openssl-dev
