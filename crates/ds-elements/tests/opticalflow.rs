@@ -53,8 +53,7 @@ fn flow_run() -> Seen {
         gst::PadProbeReturn::Ok
     });
     run(&p, Duration::from_secs(600)).unwrap();
-    let s = seen.lock().unwrap().clone();
-    s
+    seen.lock().unwrap().clone()
 }
 
 /// Mean flow of the blocks whose centres are in `r` (shrunk to its middle 60 % in width, the
@@ -173,7 +172,9 @@ fn ofvisual_colours_motion_and_leaves_still_blocks_white() {
          dsof ! dsofvisual name=v ! fakesink",
         clip("vtest.h264")
     ));
-    let out: Arc<Mutex<Vec<(Vec<u8>, Vec<(f32, f32)>)>>> = Arc::default();
+    // per frame: the painted pixels, the vectors in pixels
+    type Out = Vec<(Vec<u8>, Vec<(f32, f32)>)>;
+    let out: Arc<Mutex<Out>> = Arc::default();
     let o2 = out.clone();
     p.by_name("v").unwrap().static_pad("src").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         let buf = info.buffer().unwrap();

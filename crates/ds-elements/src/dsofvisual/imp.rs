@@ -13,6 +13,9 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new("dsofvisual", gst::DebugColorFlags::empty(), Some("Portable nvofvisual"))
 });
 
+/// A frame's block colours (row-major), rows, cols.
+type Painted = (Vec<[u8; 3]>, usize, usize);
+
 /// The `dsofvisual` implementation.
 #[derive(Default)]
 pub struct DsOfVisual {
@@ -96,7 +99,7 @@ impl BaseTransformImpl for DsOfVisual {
         };
         let (w, h, stride) = (info.width() as usize, info.height() as usize, info.stride()[0] as usize);
         // Per memory (batch_id): the grid's colours, rows, cols.
-        let mut paint: Vec<Option<(Vec<[u8; 3]>, usize, usize)>> = vec![None; buf.n_memory()];
+        let mut paint: Vec<Option<Painted>> = vec![None; buf.n_memory()];
         if let Some(bm) = BatchMeta::from_buffer(buf) {
             for f in bm.frames() {
                 let i = f.batch_id() as usize;
