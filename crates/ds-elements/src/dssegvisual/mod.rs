@@ -21,7 +21,7 @@
 //! gst-launch-1.0 filesrc location=streams/grace_hopper.jpg ! jpegparse ! jpegdec ! m.sink_0 \
 //!   dsstreammux name=m batch-size=1 width=512 height=600 ! \
 //!   dsinfer config-file-path=configs/deepstream-segmentation/portable/dstest_segmentation_config_semantic.txt ! \
-//!   dssegvisual width=512 height=512 ! dsvideoconvert ! videoconvert ! pngenc ! filesink location=seg.png
+//!   dssegvisual width=512 height=512 ! dsvideoconvert ! videoconvert ! pngenc ! filesink location=/tmp/seg.png
 //! ```
 
 use gst::glib;
