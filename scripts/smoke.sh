@@ -56,18 +56,26 @@ SAMPLES=(
   "deepstream-custom-binding-test|$S/vtest-5s.h264"
   # writes out_crops/ in its working directory: run in target/smoke/redaction (made afresh)
   "deepstream-imagedata-multistream-redaction|-i file://$S/carphone_pristine.mp4 --rtsp-port 0"
+  # output folders must not exist (removed below)
+  "deepstream-segmentation|--sink file --output $LOGS/deepstream-segmentation.mp4 $ROOT/configs/deepstream-segmentation/portable/dstest_segmentation_config_semantic.txt $S/grace_hopper.jpg $LOGS/deepstream-segmentation"
+  "deepstream-opticalflow|--output $LOGS/deepstream-opticalflow.mp4 file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 $LOGS/deepstream-opticalflow"
 )
-rm -rf "$LOGS/imagedata-frames"
+rm -rf "$LOGS/imagedata-frames" "$LOGS/deepstream-segmentation" "$LOGS/deepstream-opticalflow"
 
 # Frames the sample's probe saw: its per-frame lines, else its own summary lines
 # (runtime_source_add_delete: "Source i (uri): N frames given, M at the tiler"), else the
-# custom metadata read at the sink (deepstream-custom-binding-test: one structId per frame).
+# custom metadata read at the sink (deepstream-custom-binding-test: one structId per frame),
+# else deepstream-segmentation's "Saved N class maps in FOLDER".
 frames_of() {
   local n
   n=$(grep -c '^Frame Number' "$1")
   [ "$n" -eq 0 ] && n=$(grep -c '^custom meta structId::' "$1")
   if [ "$n" -eq 0 ]; then
     n=$(sed -n 's/^Source [0-9]* (.*): [0-9]* frames given, \([0-9]*\) at the tiler$/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
+  fi
+  if [ "$n" -eq 0 ]; then
+    n=$(sed -n 's/^Saved \([0-9]*\) class maps in .*/\1/p' "$1" | head -1)
+    n=${n:-0}
   fi
   echo "$n"
 }

@@ -52,6 +52,40 @@ pub fn check_h264_elementary_stream(path: &Path) -> anyhow::Result<()> {
     )
 }
 
+/// Checks that `path` is a JPEG file or an MJPEG stream (concatenated JPEGs), the input
+/// deepstream-segmentation takes (like the Python sample: `filesrc ! jpegparse`).
+///
+/// Errors: the file cannot be opened or read, is a directory or empty, or does not start
+/// with a JPEG SOI marker (FF D8 FF); the message names the file and what it looks like.
+pub fn check_jpeg(path: &Path) -> anyhow::Result<()> {
+    let mut head = [0u8; 12];
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot open input {}", path.display()))?;
+    if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        bail!("input {} is a directory, expected a JPEG file or MJPEG stream", path.display());
+    }
+    let n = f.read(&mut head).with_context(|| format!("cannot read input {}", path.display()))?;
+    if n == 0 {
+        bail!("input {} is empty, expected a JPEG file or MJPEG stream", path.display());
+    }
+    if n >= 3 && head[..3] == [0xff, 0xd8, 0xff] {
+        return Ok(());
+    }
+    let kind = if n >= 8 && head[..8] == [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a] {
+        " (it is a PNG image)"
+    } else if n >= 8 && &head[4..8] == b"ftyp" {
+        " (it is an MP4/QuickTime file)"
+    } else if head.starts_with(&[0, 0, 0, 1]) || head.starts_with(&[0, 0, 1]) {
+        " (it looks like an H.264 elementary stream)"
+    } else {
+        ""
+    };
+    bail!(
+        "input {} is not a JPEG{kind}: expected a JPEG file or MJPEG stream (starting with FF D8 FF). \
+         To convert an image: gst-launch-1.0 filesrc location=IN ! decodebin ! videoconvert ! jpegenc ! filesink location=OUT.jpg",
+        path.display()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +110,21 @@ mod tests {
         assert!(mkv.contains("Matroska") && mkv.contains("decodebin"), "{mkv}");
         assert!(check(b"not video").contains("start code"));
         assert_eq!(check(&[0, 0, 0, 1, 0x67, 0x64]), "");
+    }
+
+    #[test]
+    fn jpeg_check_names_what_the_file_is() {
+        let dir = std::env::temp_dir().join(format!("ds-app-jpeg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let check = |name: &str, bytes: &[u8]| {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).unwrap();
+            check_jpeg(&p).err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert_eq!(check("a.jpg", &[0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), "");
+        let png = check("a.png", &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]);
+        assert!(png.contains("a.png") && png.contains("not a JPEG") && png.contains("PNG"), "{png}");
+        assert!(check("e.jpg", b"").contains("empty"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

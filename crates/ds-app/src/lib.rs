@@ -34,6 +34,7 @@ pub mod bus;
 #[cfg(feature = "opencv")]
 pub mod cv;
 pub mod dynamic;
+pub mod image;
 pub mod input;
 pub mod paths;
 pub mod perf;

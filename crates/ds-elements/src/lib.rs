@@ -39,7 +39,10 @@ pub mod dsinfer;
 pub mod dslogger;
 pub mod dsmsgbroker;
 pub mod dsmsgconv;
+pub mod dsof;
+pub mod dsofvisual;
 pub mod dsosd;
+pub mod dssegvisual;
 pub mod dsstreamdemux;
 pub mod dsstreammux;
 pub mod dstiler;
@@ -67,6 +70,9 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dsanalytics",
     "dsmsgconv",
     "dsmsgbroker",
+    "dssegvisual",
+    "dsof",
+    "dsofvisual",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -84,6 +90,9 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsanalytics::register(plugin)?;
     dsmsgconv::register(plugin)?;
     dsmsgbroker::register(plugin)?;
+    dssegvisual::register(plugin)?;
+    dsof::register(plugin)?;
+    dsofvisual::register(plugin)?;
     Ok(())
 }
 

@@ -532,3 +532,51 @@ pub(crate) fn add_tensor_meta(
         .map_err(|e| e.to_string())?;
     Ok(())
 }
+
+/// Attaches nvinfer's segmentation output (`NvDsInferSegmentationMeta`, frame user meta of
+/// type `NVDSINFER_SEGMENTATION_META`, as `network-type=2`) to frame `batch_id` of `buf`:
+/// the class map at the model's output size and the per-class probabilities.
+pub(crate) fn add_segmentation_meta(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    unique_id: u32,
+    seg: &ds_infer::Segmentation,
+) -> Result<(), String> {
+    let (h, w) = seg.class_map.dim();
+    let map = ds_meta::infer::SegmentationMap {
+        classes: seg.probabilities.dim().0 as u32,
+        width: w as u32,
+        height: h as u32,
+        class_map: seg.class_map.iter().copied().collect(),
+        class_probabilities: seg.probabilities.iter().copied().collect(),
+        unique_id: unique_id as i32,
+    };
+    frame_mut(buf, batch_id)?
+        .add_c_user_meta(map)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Attaches `grid` as `NvDsOpticalFlowMeta` (frame user meta of type
+/// `NVDS_OPTICAL_FLOW_META`, as nvof) to frame `batch_id` of `buf`.
+pub(crate) fn add_optical_flow_meta(
+    buf: &mut gst::BufferRef,
+    batch_id: u32,
+    frame_num: i32,
+    grid: &ds_flow::FlowGrid,
+) -> Result<(), String> {
+    let of = ds_meta::infer::OpticalFlow {
+        rows: grid.rows as u32,
+        cols: grid.cols as u32,
+        frame_num: frame_num.max(0) as u64,
+        vectors: grid
+            .vectors
+            .iter()
+            .map(|v| sys::NvOFFlowVector { flowx: v.flowx, flowy: v.flowy })
+            .collect(),
+    };
+    frame_mut(buf, batch_id)?
+        .add_c_user_meta(of)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

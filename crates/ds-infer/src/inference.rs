@@ -281,6 +281,23 @@ impl Inference {
             }
             v
         };
+        // network-type=2: the first parsed output must be a mask, [batch, classes, height,
+        // width] (as nvinfer's segmentation output); a classifier's or detector's vector
+        // output is refused here rather than per frame.
+        if config.network_type == NetworkType::Segmentation {
+            let first = parse_outputs.first().map(|&i| &outs[i]);
+            let is_mask = first.is_some_and(|o| o.dims.len() == 4 && o.dims[2] != 1 && o.dims[3] != 1);
+            if !is_mask {
+                return Err(mismatch(format!(
+                    "network-type=2 (segmentation) in {} needs a mask output [batch, classes, height, width]; the model's outputs are: {}",
+                    config.file.display(),
+                    outs.iter()
+                        .map(|o| format!("'{}' {:?}", o.name, o.dims))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
         let norm = Normalization::from_config(&config);
         Ok(Inference {
             channels: dims[0],

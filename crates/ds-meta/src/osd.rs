@@ -181,6 +181,18 @@ impl MaskParams {
         // SAFETY: data holds `size` bytes owned by this struct.
         unsafe { std::slice::from_raw_parts(self.0.data, self.0.size as usize / 4) }
     }
+    /// The mask as a `[height, width]` view without a copy (pyds `get_mask_array`, reshaped
+    /// as the segmask sample does); `None` when there is no mask or `size` does not hold
+    /// `width × height` floats.
+    #[doc(alias = "get_mask_array")]
+    pub fn array(&self) -> Option<ndarray::ArrayView2<'_, f32>> {
+        let (h, w) = (self.0.height as usize, self.0.width as usize);
+        let d = self.data();
+        if d.is_empty() || d.len() < h * w {
+            return None;
+        }
+        ndarray::ArrayView2::from_shape((h, w), &d[..h * w]).ok()
+    }
     /// The mask values, writable.
     pub fn data_mut(&mut self) -> &mut [f32] {
         if self.0.data.is_null() {

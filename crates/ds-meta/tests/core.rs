@@ -238,6 +238,9 @@ fn buffer_copy_deep_copies_the_batch_meta() {
         let o = f.objects_mut().next().unwrap();
         assert_eq!(o.text_params().display_text(), "orig");
         assert_eq!(o.mask_params().data(), &[0.0, 0.0, 0.0, 0.5]);
+        // get_mask_array: the [height, width] view
+        let m = o.mask_params().array().unwrap();
+        assert_eq!((m.dim(), m[[1, 1]], m[[0, 1]]), ((2, 2), 0.5, 0.0));
         // Set from another buffer's metadata: a &str straight from one C field into another.
         let src = BatchMeta::from_buffer(&buf).unwrap();
         let src_label = src.frames().next().unwrap().display_metas().next().unwrap().labels()[0].display_text();

@@ -497,6 +497,16 @@ impl DsInfer {
                 );
                 return Err(gst::FlowError::Error);
             }
+            if let Some(seg) = &out.segmentation
+                && let Err(e) = meta::add_segmentation_meta(buf, *batch_id, st.unique_id, seg)
+            {
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dsinfer: cannot add segmentation meta: {e}")
+                );
+                return Err(gst::FlowError::Error);
+            }
             if st.config.output_tensor_meta && !out.tensors.is_empty() {
                 let tensors = tensor_output(st, &out.tensors);
                 if let Err(e) = meta::add_tensor_meta(buf, *batch_id, tensors) {

@@ -11,7 +11,11 @@
 //! `border-color`, red by default, and `bg-color` when the config gives one),
 //! `detector_bbox_info`, `text_params` (the label at (left, top - 10), "Serif" 11 points,
 //! white on black), `object_id` = untracked, `unique_component_id` = `gie-unique-id`;
-//! frames it inferred on get `bInferDone`.
+//! frames it inferred on get `bInferDone`. Segmentation models (`network-type=2`) add an
+//! `NvDsInferSegmentationMeta` per frame instead (frame user meta of type
+//! `NVDSINFER_SEGMENTATION_META`: the class map at the model's output size, -1 where the best
+//! class is below `segmentation-threshold`, and the class probabilities); a model whose first
+//! output is not a `[batch, classes, height, width]` mask is refused at start.
 //!
 //! Secondary mode (`process-mode=2`, see `secondary.rs` and `ds_infer::secondary`): infers on
 //! the objects of the upstream GIE `operate-on-gie-id` (-1: any) whose class is in
