@@ -107,7 +107,13 @@ impl Backend {
     ///
     /// Errors name the factory and, for the portable backend, the NVIDIA element it stands in
     /// for when that stand-in is not written yet.
+    ///
+    /// Under the portable backend, `nvv4l2decoder` is NVIDIA's decoder where it is registered
+    /// (see [`crate::nvdec`]), else `avdec_h264`.
     pub fn make(self, nv_factory: &str, name: &str) -> anyhow::Result<gst::Element> {
+        if self == Backend::Portable && nv_factory == "nvv4l2decoder" && crate::nvdec::available() {
+            return crate::nvdec::decoder_bin(name);
+        }
         let factory = self.factory_name(nv_factory);
         gst::ElementFactory::make(factory).name(name).build().map_err(|_| {
             if factory != nv_factory {

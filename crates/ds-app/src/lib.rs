@@ -36,6 +36,7 @@ pub mod cv;
 pub mod dynamic;
 pub mod image;
 pub mod input;
+pub mod nvdec;
 pub mod paths;
 pub mod perf;
 pub mod platform;

@@ -252,7 +252,24 @@ fn cb_newpad(backend: Backend, decoder_src_pad: &gst::Pad, source_bin: &gst::Bin
     if bin_ghost_pad.target().is_some() {
         return; // only the first video stream
     }
-    if bin_ghost_pad.set_target(Some(decoder_src_pad)).is_err() {
+    // The portable backend with NVIDIA's decoder registered (crate::nvdec): NVMM frames go
+    // through nvvideoconvert to system memory inside the source bin.
+    let target = if backend == Backend::Portable && nvmm {
+        match crate::nvdec::to_system_memory(source_bin) {
+            Ok((sink, src)) if decoder_src_pad.link(&sink).is_ok() => src,
+            Ok(_) => {
+                eprintln!("Failed to link the NVIDIA decoder's pad to nvvideoconvert");
+                return;
+            }
+            Err(e) => {
+                eprintln!("Failed to convert the NVIDIA decoder's output to system memory: {e:#}");
+                return;
+            }
+        }
+    } else {
+        decoder_src_pad.clone()
+    };
+    if bin_ghost_pad.set_target(Some(&target)).is_err() {
         eprintln!("Failed to link decoder src pad to source bin ghost pad");
     }
 }

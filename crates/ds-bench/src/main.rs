@@ -70,10 +70,17 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// `filesrc ! h264parse ! avdec_h264 ! identity eos-after=N`: the first N frames.
+/// `filesrc ! h264parse ! avdec_h264 ! identity eos-after=N`: the first N frames. Where
+/// NVIDIA's decoder is registered (`ds_app::nvdec`), `nvv4l2decoder ! nvvideoconvert` to I420
+/// in system memory takes avdec_h264's place, as in the apps.
 fn source_chain(a: &Args) -> String {
+    let decoder = if ds_app::nvdec::available() {
+        "nvv4l2decoder ! nvvideoconvert ! video/x-raw,format=I420"
+    } else {
+        "avdec_h264"
+    };
     format!(
-        "filesrc location=\"{}\" ! h264parse ! avdec_h264 ! identity eos-after={}",
+        "filesrc location=\"{}\" ! h264parse ! {decoder} ! identity eos-after={}",
         a.input.display(),
         a.frames
     )

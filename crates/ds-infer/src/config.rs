@@ -8,7 +8,8 @@
 //! What this parser does with each key:
 //! - keys the portable backend honours: parsed, checked, and stored in [`InferConfig`];
 //! - DeepStream-only keys ([`DEEPSTREAM_ONLY_KEYS`]: TensorRT engine files, INT8
-//!   calibration, `gpu-id` ...): accepted, and listed in one info line;
+//!   calibration ...): accepted, and listed in one info line (`gpu-id` picks the GPU of the
+//!   CUDA provider where one is used: [`crate::device`]);
 //! - any other key: a warning that names it, and ignored (nvinfer ignores it too);
 //! - a value that does not parse or is out of range: [`ConfigError::BadValue`];
 //! - a missing model or label file: [`ConfigError::MissingFile`] (from
@@ -29,7 +30,6 @@ pub const CLASS_ATTRS_ALL_GROUP: &str = "class-attrs-all";
 /// Keys that only make sense with TensorRT on an NVIDIA GPU. They are accepted and ignored
 /// (one info line names those present).
 pub const DEEPSTREAM_ONLY_KEYS: &[&str] = &[
-    "gpu-id",
     "model-engine-file",
     "int8-calib-file",
     "network-mode",
@@ -424,6 +424,9 @@ pub struct InferConfig {
     pub class_id_map: Option<BTreeMap<u32, u32>>,
     /// `segmentation-threshold`: a pixel whose best class probability is below it gets -1.
     pub segmentation_threshold: f32,
+    /// `gpu-id`: the GPU ONNX Runtime's CUDA provider runs on where it is used
+    /// ([`crate::device`]). Default 0.
+    pub gpu_id: u32,
     /// Warnings and info lines produced while parsing.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -539,6 +542,7 @@ impl InferConfig {
             filter_out_class_ids: Vec::new(),
             class_id_map: None,
             segmentation_threshold: 0.0,
+            gpu_id: 0,
             diagnostics: Vec::new(),
         }
     }
@@ -921,6 +925,7 @@ impl Parser<'_> {
                     ds_only.push(key.clone());
                 }
                 "labelfile-path" => c.labelfile_path = Some(self.path(g, k)?),
+                "gpu-id" => c.gpu_id = self.int(g, k, 0, 1023)? as u32,
                 "mean-file" => {
                     let v = self.raw(g, k);
                     self.warn(format!(

@@ -32,10 +32,11 @@ pub trait Engine: Send {
     fn run(&mut self, input: ArrayViewD<'_, f32>) -> Result<Vec<OutputTensor>, String>;
 }
 
-/// ONNX Runtime (CPU execution provider; one inter-op thread, and as many intra-op threads
-/// as [`intra_op_threads`] says).
+/// ONNX Runtime: the CPU execution provider (one inter-op thread, and as many intra-op
+/// threads as [`intra_op_threads`] says), or the CUDA one where [`crate::device`] chooses it.
 pub struct OrtEngine {
     session: Session,
+    target: crate::device::ExecutionTarget,
     input: TensorSpec,
     outputs: Vec<TensorSpec>,
 }
@@ -66,8 +67,18 @@ pub fn intra_op_threads() -> Result<usize, String> {
 }
 
 impl OrtEngine {
-    /// Loads an ONNX model, creating the process's ONNX Runtime environment on first use.
+    /// Loads an ONNX model, creating the process's ONNX Runtime environment on first use
+    /// (GPU 0 where [`crate::device`] picks CUDA).
     pub fn open(model: &Path) -> Result<OrtEngine, InferError> {
+        OrtEngine::open_on(model, 0)
+    }
+
+    /// Loads an ONNX model for GPU `gpu_id` (nvinfer's `gpu-id`): CUDA there where
+    /// [`crate::device::register`] says so, else the CPU.
+    ///
+    /// Errors: the model does not load, has more than one input or a non-float input;
+    /// `DS_ORT_PROVIDER=cuda` where CUDA does not register.
+    pub fn open_on(model: &Path, gpu_id: u32) -> Result<OrtEngine, InferError> {
         let env = crate::runtime::environment()?;
         let err = |message: String| InferError::Model {
             model: model.to_path_buf(),
@@ -79,6 +90,7 @@ impl OrtEngine {
             .map_err(|e| err(e.to_string()))?
             .with_inter_threads(1)
             .map_err(|e| err(e.to_string()))?;
+        let target = crate::device::register(&mut builder, gpu_id).map_err(err)?;
         let session = builder
             .commit_from_file(model)
             .map_err(|e| err(e.to_string()))?;
@@ -122,9 +134,17 @@ impl OrtEngine {
         }
         Ok(OrtEngine {
             session,
+            target,
             input,
             outputs,
         })
+    }
+}
+
+impl OrtEngine {
+    /// Where this model runs.
+    pub fn target(&self) -> crate::device::ExecutionTarget {
+        self.target
     }
 }
 

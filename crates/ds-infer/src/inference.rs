@@ -180,7 +180,10 @@ impl Inference {
                 ),
             }));
         }
-        let engine = OrtEngine::open(&model_path)?;
+        let engine = OrtEngine::open_on(&model_path, config.gpu_id)?;
+        if engine.target() != crate::device::ExecutionTarget::Cpu {
+            eprintln!("ds-infer: {}: inference on {}", model_path.display(), engine.target());
+        }
         Inference::with_engine(config, Box::new(engine), model_path, parser)
     }
 

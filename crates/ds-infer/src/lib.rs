@@ -39,6 +39,7 @@
 pub mod classifier;
 pub mod cluster;
 pub mod config;
+pub mod device;
 pub mod engine;
 pub mod error;
 pub mod inference;

@@ -35,7 +35,7 @@ struct Settings {
     operate_on_gie_id: Option<i32>,
     operate_on_class_ids: Option<Vec<u32>>,
     filter_out_class_ids: Option<Vec<u32>>,
-    gpu_id: u32,
+    gpu_id: Option<u32>,
 }
 
 /// nvinfer's class-id list properties: integers separated by `:`, `;`, `,` or spaces
@@ -241,7 +241,7 @@ impl ObjectImpl for DsInfer {
             "unique-id" => s.unique_id = value.get().ok(),
             "process-mode" => s.process_mode = value.get().ok(),
             "output-tensor-meta" => s.output_tensor_meta = value.get().ok(),
-            "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
+            "gpu-id" => s.gpu_id = value.get().ok(),
             "infer-on-gie-id" => s.operate_on_gie_id = value.get().ok(),
             "infer-on-class-ids" | "filter-out-class-ids" => {
                 let text: Option<String> = value.get().unwrap_or(None);
@@ -284,7 +284,7 @@ impl ObjectImpl for DsInfer {
             "unique-id" => s.unique_id().to_value(),
             "process-mode" => s.process_mode().to_value(),
             "output-tensor-meta" => s.output_tensor_meta().to_value(),
-            "gpu-id" => s.gpu_id.to_value(),
+            "gpu-id" => s.gpu_id.unwrap_or(0).to_value(),
             "infer-on-gie-id" => s.operate_on_gie_id().to_value(),
             "infer-on-class-ids" => class_ids_text(&s.operate_on_class_ids(), ":", true).to_value(),
             "filter-out-class-ids" => class_ids_text(&s.filter_out_class_ids(), ";", false).to_value(),
@@ -341,6 +341,9 @@ impl BaseTransformImpl for DsInfer {
         config.operate_on_gie_id = s.operate_on_gie_id();
         config.operate_on_class_ids = s.operate_on_class_ids();
         config.filter_out_class_ids = s.filter_out_class_ids();
+        if let Some(gpu_id) = s.gpu_id {
+            config.gpu_id = gpu_id;
+        }
         config.process_mode = match s.process_mode() {
             ProcessMode::Secondary => ds_infer::ProcessMode::Secondary,
             ProcessMode::Primary => ds_infer::ProcessMode::Primary,

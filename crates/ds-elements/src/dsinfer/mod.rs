@@ -36,7 +36,8 @@
 //! `0:2:3`; the config's `operate-on-class-ids`), `filter-out-class-ids` (`0;2;3`),
 //! `output-tensor-meta` (false; true attaches raw output layers as `NvDsInferTensorMeta`:
 //! frame user meta in primary mode, object user meta in secondary mode; FLOAT host buffers,
-//! `gpu_id` -1), `gpu-id` (accepted, no effect).
+//! `gpu_id` -1), `gpu-id` (the GPU of ONNX Runtime's CUDA provider where ds-infer uses it, see
+//! `ds_infer::device`; over the config's `gpu-id`).
 //! Portable extension: `inferred-objects` (read-only u64): inputs inferred since the element
 //! started (objects in secondary mode, frames in primary mode), to measure what a cache saves.
 //! nvinfer properties without a portable equivalent (`model-engine-file`,
