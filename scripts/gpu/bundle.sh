@@ -4,7 +4,7 @@
 # enough to carry one per `device` call (that machine: Ubuntu 24.04, driver with libcuda and
 # NVDEC, CUDA 13 and cuDNN in its Python environment, no GStreamer, no network).
 #
-#   .gpu/part-aa, part-ab ...  a split tar (58 MiB each) of:
+#   .gpu/part-aa, part-ab ...  a tar split in equal parts of at most 59 MiB:
 #     zstd, libzstd.so.1            to unpack there
 #     rest.tar.zst                  bin/ (deepstream-test1, deepstream-test3, ds-bench,
 #                                   nvmm_device_edit, gst-launch-1.0, gst-inspect-1.0,
@@ -22,6 +22,7 @@
 #   carry [".gpu/part-aa"], command "scripts/gpu/device.sh stash"
 #   ...
 #   carry [".gpu/part-ae", ".gpu/SHA256SUMS"], command "scripts/gpu/device.sh stash && scripts/gpu/device.sh run"
+# (5 parts, 296 MB, on 2026-12-06.)
 # scripts/gpu/device.sh says what `run` measures. Needs scripts/setup.sh first.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -103,6 +104,8 @@ cp -L /lib/x86_64-linux-gnu/libzstd.so.1 "$P/"
 rm -f "$OUT"/part-* "$OUT/SHA256SUMS"
 tar -C "$P" -cf "$STAGE/bundle.tar" .
 (cd "$STAGE" && sha256sum bundle.tar) > "$OUT/SHA256SUMS"
-split -b 58M "$STAGE/bundle.tar" "$OUT/part-"
+# Equal parts of at most 60 MiB: with the repository (about 3 MB) one part fits a call's 64 MiB.
+n=$(( ($(stat -c %s "$STAGE/bundle.tar") + 60 * 1048576 - 1) / (60 * 1048576) ))
+split -n "$n" "$STAGE/bundle.tar" "$OUT/part-"
 ls -la "$OUT"/part-* | awk '{print $5, $9}'
 echo "bundle: $(ls "$OUT"/part-* | wc -l) parts; carry one per device call (scripts/gpu/device.sh)"

@@ -54,11 +54,15 @@ export LD_LIBRARY_PATH="$R/lib:$R/ds:$R/ort${CUDA_DIRS}"
 export GST_PLUGIN_SYSTEM_PATH=$R/gst GST_PLUGIN_PATH=$R/ds GST_PLUGIN_SCANNER=$R/bin/gst-plugin-scanner
 export GST_REGISTRY=$G/registry.bin LIBV4L2_PLUGIN_DIR=$R/ds/v4l_plugins
 export DS_ORT_LIB=$R/ort/libonnxruntime.so.1.31.1 DS_META_LIB_DIR=$R/ds DS_BACKEND=portable
-export PATH=$R/bin:$PATH
+export PATH=$R/bin:$PATH RUST_BACKTRACE=0
 # The samples find configs/ here and models/, streams/ through these links.
 mkdir -p "$R/models/onnxruntime"
 ln -sfn "$DS_ORT_LIB" "$R/models/onnxruntime/libonnxruntime.so.1.32.0"
-cd "$ROOT" && rm -rf models streams && ln -s "$R/models" models && ln -s "$R/streams" streams
+cd "$ROOT" || exit 1
+for d in models streams; do
+  [ -L "$d" ] && rm "$d"
+  [ -e "$d" ] || ln -s "$R/$d" "$d"
+done
 
 say() { echo "== $*"; }
 step() { # NAME SECONDS CMD... : runs bounded, log in $LOGS/NAME.log, prints the wall time
@@ -76,8 +80,8 @@ say machine
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 echo "cores: $(nproc); CUDA dirs:${CUDA_DIRS}"
 say NVIDIA elements
-gst-inspect-1.0 nvv4l2decoder > "$LOGS/inspect-nvv4l2decoder.log" 2>&1 && echo "nvv4l2decoder: loads" || { echo "nvv4l2decoder: does not load"; tail -5 "$LOGS/inspect-nvv4l2decoder.log"; }
-gst-inspect-1.0 nvvideoconvert > "$LOGS/inspect-nvvideoconvert.log" 2>&1 && echo "nvvideoconvert: loads" || { echo "nvvideoconvert: does not load"; tail -5 "$LOGS/inspect-nvvideoconvert.log"; }
+gst-inspect-1.0 nvv4l2decoder > "$LOGS/inspect-nvv4l2decoder.log" 2>&1 && echo "nvv4l2decoder: loads" || { echo "nvv4l2decoder: does not load"; gst-inspect-1.0 "$R/ds/libgstnvvideo4linux2.so" 2>&1 | tail -3; }
+gst-inspect-1.0 nvvideoconvert > "$LOGS/inspect-nvvideoconvert.log" 2>&1 && echo "nvvideoconvert: loads" || { echo "nvvideoconvert: does not load"; gst-inspect-1.0 "$R/ds/libgstnvvideoconvert.so" 2>&1 | tail -3; }
 GST_DEBUG=2 gst-inspect-1.0 2>&1 | grep -i -E "nv|fail|error" | head -20 > "$LOGS/registry.log"
 
 say stages alone, ds-bench "(frames per second)"

@@ -109,12 +109,16 @@ impl Backend {
     /// for when that stand-in is not written yet.
     ///
     /// Under the portable backend, `nvv4l2decoder` is NVIDIA's decoder where it is registered
-    /// (see [`crate::nvdec`]), else `avdec_h264`.
+    /// (see [`crate::nvdec`]), else `avdec_h264` (or `openh264dec` where only that one is
+    /// installed).
     pub fn make(self, nv_factory: &str, name: &str) -> anyhow::Result<gst::Element> {
         if self == Backend::Portable && nv_factory == "nvv4l2decoder" && crate::nvdec::available() {
             return crate::nvdec::decoder_bin(name);
         }
-        let factory = self.factory_name(nv_factory);
+        let factory = match self.factory_name(nv_factory) {
+            "avdec_h264" => crate::nvdec::software_decoder(),
+            f => f,
+        };
         gst::ElementFactory::make(factory).name(name).build().map_err(|_| {
             if factory != nv_factory {
                 anyhow::anyhow!(

@@ -26,6 +26,16 @@ pub fn available() -> bool {
         && gst::ElementFactory::find("nvvideoconvert").is_some()
 }
 
+/// The software H.264 decoder of the portable backend: `avdec_h264` (gst-libav), else
+/// `openh264dec` (gst-plugins-bad) where only that one is installed.
+pub fn software_decoder() -> &'static str {
+    if gst::ElementFactory::find("avdec_h264").is_none() && gst::ElementFactory::find("openh264dec").is_some() {
+        "openh264dec"
+    } else {
+        "avdec_h264"
+    }
+}
+
 fn announce() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| eprintln!("portable backend: decoding with NVIDIA's nvv4l2decoder (set {NVDEC_ENV}=0 for avdec_h264)"));

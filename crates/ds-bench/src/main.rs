@@ -77,7 +77,7 @@ fn source_chain(a: &Args) -> String {
     let decoder = if ds_app::nvdec::available() {
         "nvv4l2decoder ! nvvideoconvert ! video/x-raw,format=I420"
     } else {
-        "avdec_h264"
+        ds_app::nvdec::software_decoder()
     };
     format!(
         "filesrc location=\"{}\" ! h264parse ! {decoder} ! identity eos-after={}",
