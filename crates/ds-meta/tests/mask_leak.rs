@@ -44,7 +44,7 @@ fn frame(n: usize) {
         }
         f.retain_objects(|o| o.class_id() != 3); // removed: its mask is freed
     }
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         let c = buf.copy(); // deep copy: masks copied, freed with the copy
         let b = BatchMeta::from_buffer(&c).unwrap();
         let f = b.frames().next().unwrap();
