@@ -59,8 +59,10 @@ SAMPLES=(
   # output folders must not exist (removed below)
   "deepstream-segmentation|--sink file --output $LOGS/deepstream-segmentation.mp4 $ROOT/configs/deepstream-segmentation/portable/dstest_segmentation_config_semantic.txt $S/grace_hopper.jpg $LOGS/deepstream-segmentation"
   "deepstream-opticalflow|--output $LOGS/deepstream-opticalflow.mp4 file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 $LOGS/deepstream-opticalflow"
+  # portable stand-in for PeopleSegNet: YOLOv3-tiny person boxes + a selfie-segmentation mask per box
+  "deepstream-segmask|--sink file --sink-file $LOGS/deepstream-segmask.mp4 -i file://$S/vtest-4s.mp4 -o $LOGS/deepstream-segmask"
 )
-rm -rf "$LOGS/imagedata-frames" "$LOGS/deepstream-segmentation" "$LOGS/deepstream-opticalflow"
+rm -rf "$LOGS/imagedata-frames" "$LOGS/deepstream-segmentation" "$LOGS/deepstream-opticalflow" "$LOGS/deepstream-segmask"
 
 # Frames the sample's probe saw: its per-frame lines, else its own summary lines
 # (runtime_source_add_delete: "Source i (uri): N frames given, M at the tiler"), else the

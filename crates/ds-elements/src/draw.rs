@@ -92,6 +92,28 @@ pub enum Shape {
         /// Colour.
         color: Color,
     },
+    /// `NvOSD_MaskParams` of an object (nvdsosd `display-mask`): `values` over the box,
+    /// resized to it with [`mask_value`] and drawn where the value reaches `threshold`.
+    Mask {
+        /// Left edge of the box.
+        left: f32,
+        /// Top edge of the box.
+        top: f32,
+        /// Box width.
+        width: f32,
+        /// Box height.
+        height: f32,
+        /// Mask values per row.
+        mask_width: u32,
+        /// Mask rows.
+        mask_height: u32,
+        /// `mask_width × mask_height` values, row-major.
+        values: Vec<f32>,
+        /// Inside where the resized value is at least this.
+        threshold: f32,
+        /// Colour blended over the inside.
+        color: Color,
+    },
     /// `NvOSD_CircleParams`: an outline `width` pixels wide (0: 1) and an optional filled disc.
     Circle {
         /// Centre x.
@@ -107,6 +129,21 @@ pub enum Shape {
         /// Fill colour, when `has_bg_color`.
         bg_color: Option<Color>,
     },
+}
+
+/// The value at pixel (x, y) of a `src_w × src_h` mask resized to `dst_w × dst_h`, by the
+/// rule of the segmask sample's `resize_mask`: `x0 = x × src_w / dst_w` (no half-pixel
+/// offset), the neighbours `floor`/`ceil` of it clipped to the mask, bilinear between them.
+pub fn mask_value(values: &[f32], src_w: usize, src_h: usize, dst_w: usize, dst_h: usize, x: usize, y: usize) -> f32 {
+    let (rw, rh) = (src_w as f32 / dst_w as f32, src_h as f32 / dst_h as f32);
+    let (x0, y0) = (x as f32 * rw, y as f32 * rh);
+    let clip = |v: f32, n: usize| (v.max(0.0) as usize).min(n - 1);
+    let (left, right) = (clip(x0.floor(), src_w), clip(x0.ceil(), src_w));
+    let (top, bottom) = (clip(y0.floor(), src_h), clip(y0.ceil(), src_h));
+    let at = |c: usize, r: usize| values[r * src_w + c];
+    let top_lerp = at(left, top) + (at(right, top) - at(left, top)) * (x0 - left as f32);
+    let bottom_lerp = at(left, bottom) + (at(right, bottom) - at(left, bottom)) * (x0 - left as f32);
+    top_lerp + (bottom_lerp - top_lerp) * (y0 - top as f32)
 }
 
 /// A mutable view of one tightly or loosely packed RGBA frame.
@@ -352,6 +389,32 @@ impl<'a> Canvas<'a> {
     /// Draws one [`Shape`]; text needs a font (`None`: text is skipped).
     pub fn draw(&mut self, shape: &Shape, fonts: Option<&FontSet>) {
         match shape {
+            Shape::Mask {
+                left,
+                top,
+                width,
+                height,
+                mask_width,
+                mask_height,
+                values,
+                threshold,
+                color,
+            } => {
+                let (mw, mh) = (*mask_width as usize, *mask_height as usize);
+                let (w, h) = (width.floor() as i64, height.floor() as i64);
+                if mw == 0 || mh == 0 || w <= 0 || h <= 0 || values.len() < mw * mh {
+                    return;
+                }
+                let (l, t) = (left.round() as i64, top.round() as i64);
+                for y in 0..h {
+                    for x in 0..w {
+                        let v = mask_value(values, mw, mh, w as usize, h as usize, x as usize, y as usize);
+                        if v >= *threshold {
+                            self.blend(l + x, t + y, color, 1.0);
+                        }
+                    }
+                }
+            }
             Shape::Rect {
                 left,
                 top,

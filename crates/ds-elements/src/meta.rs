@@ -84,6 +84,26 @@ fn rect_shape(r: &sys::NvOSD_RectParams) -> Shape {
     }
 }
 
+/// An object's instance mask over its box (`display-mask`): in the object's border colour
+/// at half its alpha.
+fn mask_shape(o: &ds_meta::ObjectMeta) -> Option<Shape> {
+    let m = o.mask_params();
+    let values = m.array()?;
+    let r = o.rect_params();
+    let c = color(&r.border_color);
+    Some(Shape::Mask {
+        left: r.left,
+        top: r.top,
+        width: r.width,
+        height: r.height,
+        mask_width: m.width(),
+        mask_height: m.height(),
+        values: values.iter().copied().collect(),
+        threshold: m.threshold(),
+        color: [c[0], c[1], c[2], c[3] * 0.5],
+    })
+}
+
 fn text_shape(t: &ds_meta::TextParams) -> Option<Shape> {
     let text = t.display_text();
     if text.is_empty() {
@@ -157,6 +177,7 @@ pub(crate) fn draw_lists(
     buf: &gst::BufferRef,
     display_bbox: bool,
     display_text: bool,
+    display_mask: bool,
 ) -> Vec<(u32, Vec<Shape>)> {
     let Some(bm) = BatchMeta::from_buffer(buf) else {
         return Vec::new();
@@ -164,6 +185,9 @@ pub(crate) fn draw_lists(
     let mut lists: Vec<(u32, Vec<Shape>)> = Vec::new();
     for f in bm.frames() {
         let mut shapes = Vec::new();
+        if display_mask {
+            shapes.extend(f.objects().filter_map(mask_shape));
+        }
         if display_bbox {
             shapes.extend(f.objects().map(|o| rect_shape(o.rect_params())));
         }
@@ -323,12 +347,17 @@ pub(crate) struct NewObject<'a> {
     pub label: Option<&'a str>,
     pub border_color: [f64; 4],
     pub bg_color: Option<[f64; 4]>,
+    /// The instance mask, copied into the object's `mask_params` (g_malloc'd, freed with
+    /// the object meta).
+    pub mask: Option<&'a ds_infer::InstanceMask>,
 }
 
 /// Adds object metas to frame `batch_id` of `buf` with nvinfer's defaults: border width 3,
 /// the class's border colour (red unless the config's `border-color`), its `bg-color` if
 /// any; label text at (left, top - 10) in white "Serif" 11 on black; untracked object id;
-/// `unique_component_id` = `unique_id`; marks the frame `bInferDone`. With `parent` (the
+/// `unique_component_id` = `unique_id`; marks the frame `bInferDone`; an instance mask goes
+/// into `mask_params` (`data` of `width × height` floats, `size` in bytes, `threshold`),
+/// owned by the object meta and freed with it. With `parent` (the
 /// index of an object of the frame, for a secondary detector), each new object's `parent`
 /// is that object.
 pub(crate) fn add_objects(
@@ -381,6 +410,13 @@ pub(crate) fn add_objects(
         }
         if let Some(label) = o.label {
             om.set_obj_label(label).map_err(|e| e.to_string())?;
+        }
+        if let Some(m) = o.mask
+            && m.data.len() == m.width as usize * m.height as usize
+        {
+            let mp = om.mask_params_mut();
+            mp.alloc(m.width, m.height).copy_from_slice(&m.data);
+            mp.set_threshold(m.threshold);
         }
         set_label_text(om, o.label.unwrap_or(""))?;
     }

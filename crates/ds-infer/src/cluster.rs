@@ -339,6 +339,7 @@ mod tests {
             rect: Rect::new(l, t, w, h),
             label: None,
             landmarks: Vec::new(),
+            mask: None,
         }
     }
 

@@ -54,7 +54,6 @@ pub const DEEPSTREAM_ONLY_KEYS: &[&str] = &[
     "ip-tensor-file",
     "crop-objects-to-roi-boundary",
     "infer-raw-output-dir",
-    "output-instance-mask",
     "parse-bbox-instance-mask-func-name",
     "segmentation-output-order",
     "classifier-type",
@@ -109,6 +108,9 @@ pub const PROPERTY_KEYS: &[&str] = &[
     "filter-out-class-ids",
     "segmentation-threshold",
     "class-id-map",
+    "output-instance-mask",
+    "instance-mask-config-file",
+    "instance-mask-class-ids",
 ];
 
 /// `[class-attrs-*]` keys that the portable backend reads.
@@ -131,6 +133,9 @@ pub const CLASS_ATTRS_KEYS: &[&str] = &[
     "border-color",
     "bg-color",
 ];
+
+/// Why `network-type=3` without `instance-mask-config-file` is refused.
+pub const INSTANCE_SEG_WHY: &str = "instance segmentation is not supported by the portable backend as one model (it has no Mask R-CNN style parser): set instance-mask-config-file to the nvinfer config (network-type=2) of a mask model run on each detected box, as configs/deepstream-segmask/portable does";
 
 /// `network-type`: what the model's outputs mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -423,10 +428,23 @@ pub struct InferConfig {
     /// classes before the map. Classifiers sum mapped probabilities: see [`crate::classifier`].
     pub class_id_map: Option<BTreeMap<u32, u32>>,
     /// `segmentation-threshold`: a pixel whose best class probability is below it gets -1.
+    /// Instance segmentation (`network-type=3`): the `threshold` given with each object's
+    /// mask (nvinfer passes this value as `NvOSD_MaskParams.threshold`).
     pub segmentation_threshold: f32,
     /// `gpu-id`: the GPU ONNX Runtime's CUDA provider runs on where it is used
     /// ([`crate::device`]). Default 0.
     pub gpu_id: u32,
+    /// `output-instance-mask`: attach each object's mask (`network-type=3`).
+    pub output_instance_mask: bool,
+    /// `instance-mask-config-file` (portable extension, `network-type=3`): the nvinfer config
+    /// (`network-type=2`) of the mask head, run on each detected box. The portable backend
+    /// has no Mask R-CNN style model: it runs instance segmentation as this config's detector
+    /// (`parse-bbox-func-name`) plus a per-box mask from a semantic segmentation model; the
+    /// mask is that model's probability map of its last class over the box.
+    pub instance_mask_config: Option<ConfigPath>,
+    /// `instance-mask-class-ids` (portable extension): the detector classes that get a mask
+    /// (`0;2`); empty: every class.
+    pub instance_mask_class_ids: Vec<u32>,
     /// Warnings and info lines produced while parsing.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -543,6 +561,9 @@ impl InferConfig {
             class_id_map: None,
             segmentation_threshold: 0.0,
             gpu_id: 0,
+            output_instance_mask: false,
+            instance_mask_config: None,
+            instance_mask_class_ids: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -1073,6 +1094,15 @@ impl Parser<'_> {
                 }
                 "segmentation-threshold" => c.segmentation_threshold = self.float(g, k)? as f32,
                 "class-id-map" => c.class_id_map = Some(self.class_id_map(g, k)?),
+                "output-instance-mask" => c.output_instance_mask = self.boolean(g, k)?,
+                "instance-mask-config-file" => c.instance_mask_config = Some(self.path(g, k)?),
+                "instance-mask-class-ids" => {
+                    c.instance_mask_class_ids = self
+                        .int_list(g, k, 0)?
+                        .into_iter()
+                        .map(|x| x as u32)
+                        .collect()
+                }
                 _ if DEEPSTREAM_ONLY_KEYS.contains(&k) => ds_only.push(key.clone()),
                 _ => {
                     let file = self.file.display().to_string();
@@ -1127,14 +1157,22 @@ impl Parser<'_> {
                 why: "a detector (network-type=0) needs the number of classes".into(),
             });
         }
-        if c.network_type == NetworkType::InstanceSegmentation {
+        if c.network_type == NetworkType::InstanceSegmentation && c.instance_mask_config.is_none() {
             let v = self.raw(g, "network-type");
             return Err(ConfigError::Unsupported {
                 file: self.file.to_path_buf(),
                 group: g.into(),
                 key: "network-type".into(),
                 value: v,
-                why: "instance segmentation is not supported by the portable backend".into(),
+                why: INSTANCE_SEG_WHY.into(),
+            });
+        }
+        if c.network_type == NetworkType::InstanceSegmentation && c.num_detected_classes == 0 {
+            return Err(ConfigError::MissingKey {
+                file: self.file.to_path_buf(),
+                group: g.into(),
+                key: "num-detected-classes".into(),
+                why: "instance segmentation (network-type=3) needs the detector's number of classes".into(),
             });
         }
 

@@ -206,6 +206,17 @@ pub enum InferError {
         /// The engine's message.
         message: String,
     },
+    /// The mask head of an instance segmentation config (`instance-mask-config-file`) could
+    /// not be loaded.
+    #[error("{}: [property] instance-mask-config-file={value}: {source}", file.display())]
+    MaskHead {
+        /// The instance segmentation config.
+        file: PathBuf,
+        /// The key's value as written.
+        value: String,
+        /// Why the mask head's config or model was refused.
+        source: Box<InferError>,
+    },
     /// The outputs could not be parsed by the configured parser.
     #[error("{}: output parsing ({parser}) failed: {message}", model.display())]
     Parse {

@@ -11,7 +11,7 @@ use crate::config::{
 };
 use crate::engine::{Engine, OrtEngine, darknet_onnx_path};
 use crate::error::{ConfigError, InferError};
-use crate::output::{Detection, InferOutput, OutputTensor};
+use crate::output::{Detection, InferOutput, InstanceMask, OutputTensor};
 use crate::parse::{self, DetectorParams, DetectorParser, Layer};
 use crate::preprocess::{ImageRoi, Normalization, Rect, Transform, preprocess_into};
 
@@ -34,6 +34,8 @@ pub struct Inference {
     /// Indices (into the engine's outputs) of the layers to parse, in parsing order.
     parse_outputs: Vec<usize>,
     buffer: Vec<f32>,
+    /// Instance segmentation (`network-type=3`): the mask head run on each detected box.
+    mask_head: Option<Box<Inference>>,
 }
 
 fn unsupported(config: &InferConfig, p: &ConfigPath, why: &str) -> InferError {
@@ -128,7 +130,7 @@ impl Inference {
         }
 
         let parser = match config.network_type {
-            NetworkType::Detector => {
+            NetworkType::Detector | NetworkType::InstanceSegmentation => {
                 match DetectorParser::from_func_name(config.parse_bbox_func_name.as_deref()) {
                     Some(p) => Some(p),
                     None => {
@@ -180,11 +182,47 @@ impl Inference {
                 ),
             }));
         }
+        let mask_head = match (&config.network_type, &config.instance_mask_config) {
+            (NetworkType::InstanceSegmentation, Some(p)) => Some(Box::new(Inference::mask_head(&config, p)?)),
+            _ => None,
+        };
         let engine = OrtEngine::open_on(&model_path, config.gpu_id)?;
         if engine.target() != crate::device::ExecutionTarget::Cpu {
             eprintln!("ds-infer: {}: inference on {}", model_path.display(), engine.target());
         }
-        Inference::with_engine(config, Box::new(engine), model_path, parser)
+        let mut inference = Inference::with_engine(config, Box::new(engine), model_path, parser)?;
+        inference.mask_head = mask_head;
+        Ok(inference)
+    }
+
+    /// Loads the mask head named by `instance-mask-config-file`: a segmentation config
+    /// (`network-type=2`) whose model gives a `[batch, classes, height, width]` mask.
+    fn mask_head(config: &InferConfig, p: &ConfigPath) -> Result<Inference, InferError> {
+        let wrap = |source: InferError| InferError::MaskHead {
+            file: config.file.clone(),
+            value: p.value.clone(),
+            source: Box::new(source),
+        };
+        if !p.path.is_file() {
+            return Err(InferError::Config(ConfigError::MissingFile {
+                file: config.file.clone(),
+                group: PROPERTY_GROUP.into(),
+                key: p.key.clone(),
+                value: p.value.clone(),
+                resolved: p.path.clone(),
+            }));
+        }
+        let head_config = InferConfig::from_file(&p.path).map_err(|e| wrap(e.into()))?;
+        if head_config.network_type != NetworkType::Segmentation {
+            return Err(wrap(InferError::Config(ConfigError::BadValue {
+                file: head_config.file.clone(),
+                group: PROPERTY_GROUP.into(),
+                key: "network-type".into(),
+                value: format!("{:?}", head_config.network_type),
+                expected: "a mask head must be a segmentation model (network-type=2)".into(),
+            })));
+        }
+        Inference::new(&head_config).map_err(wrap)
     }
 
     fn with_engine(
@@ -312,6 +350,7 @@ impl Inference {
             norm,
             parse_outputs,
             buffer: Vec::new(),
+            mask_head: None,
             config,
             engine,
             model_path,
@@ -421,11 +460,55 @@ impl Inference {
             })?;
             self.buffer = buffer;
             for (i, (img, t)) in chunk.iter().zip(&transforms).enumerate() {
-                results.push(self.postprocess(&outputs, n, i, img, t)?);
+                let mut out = self.postprocess(&outputs, n, i, img, t)?;
+                self.add_masks(img, &mut out.detections)?;
+                results.push(out);
             }
             start += chunk.len();
         }
         Ok(results)
+    }
+
+    /// Instance segmentation with `output-instance-mask=1`: runs the mask head on the box of
+    /// each detection of the `instance-mask-class-ids` classes and gives it the probability
+    /// map of the head's last class (at the head's output size) as its mask.
+    fn add_masks(&mut self, img: &ImageRoi, detections: &mut [Detection]) -> Result<(), InferError> {
+        let c = &self.config;
+        if !c.output_instance_mask {
+            return Ok(());
+        }
+        let Some(head) = self.mask_head.as_mut() else {
+            return Ok(());
+        };
+        let wanted: Vec<usize> = (0..detections.len())
+            .filter(|&k| {
+                let id = detections[k].class_id;
+                c.instance_mask_class_ids.is_empty() || c.instance_mask_class_ids.contains(&id)
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let rois: Vec<ImageRoi> = wanted
+            .iter()
+            .map(|&k| ImageRoi::region(img.data, img.width, img.height, img.stride, detections[k].rect))
+            .collect();
+        let outs = head.infer(&rois)?;
+        for (&k, out) in wanted.iter().zip(outs) {
+            let Some(seg) = out.segmentation else { continue };
+            let (classes, h, w) = seg.probabilities.dim();
+            if classes == 0 {
+                continue;
+            }
+            let plane = seg.probabilities.index_axis(ndarray::Axis(0), classes - 1);
+            detections[k].mask = Some(InstanceMask {
+                width: w as u32,
+                height: h as u32,
+                data: plane.iter().copied().collect(),
+                threshold: c.segmentation_threshold,
+            });
+        }
+        Ok(())
     }
 
     fn item_layer<'o>(
@@ -479,7 +562,7 @@ impl Inference {
             message,
         };
         match c.network_type {
-            NetworkType::Detector => {
+            NetworkType::Detector | NetworkType::InstanceSegmentation => {
                 let parser = self.parser.unwrap_or(DetectorParser::DetectNetV2);
                 let params = DetectorParams {
                     net_w: self.net_w,
@@ -546,7 +629,7 @@ impl Inference {
                         .map_err(|m| parse_err("segmentation".into(), m))?,
                 );
             }
-            NetworkType::InstanceSegmentation | NetworkType::Other => {}
+            NetworkType::Other => {}
         }
         if c.output_tensor_meta || c.network_type == NetworkType::Other {
             // nvinferserver's backend.outputs name the tensors Triton returns: only those.

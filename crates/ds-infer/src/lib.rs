@@ -58,5 +58,5 @@ pub use config::{
 };
 pub use error::{ConfigError, InferError, RuntimeError};
 pub use inference::Inference;
-pub use output::{Attribute, Detection, InferOutput, OutputTensor, Segmentation};
+pub use output::{Attribute, Detection, InferOutput, InstanceMask, OutputTensor, Segmentation};
 pub use preprocess::{ImageRoi, Rect};

@@ -19,6 +19,26 @@ pub struct Detection {
     /// Landmarks (x, y) in frame pixels, for models that give them (CenterFace: eyes, nose,
     /// mouth corners).
     pub landmarks: Vec<[f32; 2]>,
+    /// The object's instance mask (`network-type=3` with `output-instance-mask=1`), which
+    /// becomes its `NvOSD_MaskParams`.
+    pub mask: Option<InstanceMask>,
+}
+
+/// One object's instance mask (nvinfer's `NvDsInferObject.mask`, which becomes the object
+/// meta's `NvOSD_MaskParams`): `height × width` values over the object's box (the mask's
+/// (0, 0) is the box's top-left corner, its (width, height) the bottom-right one), each the
+/// probability that the pixel belongs to the object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceMask {
+    /// Values per row.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+    /// `width × height` values, row-major, 0..1.
+    pub data: Vec<f32>,
+    /// Values above it are inside the object (the config's `segmentation-threshold`, which
+    /// nvinfer gives as `NvOSD_MaskParams.threshold`).
+    pub threshold: f32,
 }
 
 /// One classifier result (nvinfer's `NvDsInferAttribute`, which becomes an `NvDsLabelInfo`).

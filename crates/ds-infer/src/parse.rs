@@ -125,6 +125,7 @@ fn det(class_id: usize, confidence: f32, rect: Rect) -> Detection {
         rect,
         label: None,
         landmarks: Vec::new(),
+        mask: None,
     }
 }
 

@@ -57,15 +57,15 @@ fn every_corpus_file_is_read_or_rejected_precisely() {
     let rejected = [
         (
             "KamoliddinS__ds_yolov5-nvdsa-nvdsmsg__dstest4_pgie_config.yml",
-            "YAML nvinfer configs are not supported by the portable backend; write the same keys in the key-file form ([property] and [class-attrs-all] groups)",
+            "YAML nvinfer configs are not supported by the portable backend; write the same keys in the key-file form ([property] and [class-attrs-all] groups)".to_string(),
         ),
         (
             "hiennguyen9874__deepstream-sources__deepstream_reference_apps__deepstream_app_tao_configs__config_infer_primary_peopleSegNet.txt",
-            "[property] network-type=3: instance segmentation is not supported by the portable backend",
+            format!("[property] network-type=3: {}", ds_infer::config::INSTANCE_SEG_WHY),
         ),
         (
             "marcoslucianops__DeepStream-Yolo-Seg__config_infer_primary_yoloV8_seg.txt",
-            "[property] network-type=3: instance segmentation is not supported by the portable backend",
+            format!("[property] network-type=3: {}", ds_infer::config::INSTANCE_SEG_WHY),
         ),
     ];
     for name in &names {

@@ -248,7 +248,7 @@ fn structural_errors() {
     assert_eq!(
         got,
         format!(
-            "{file}: [property] network-type=3: instance segmentation is not supported by the portable backend"
+            "{file}: [property] network-type=3: {}", ds_infer::config::INSTANCE_SEG_WHY
         )
     );
 

@@ -32,6 +32,7 @@ struct Settings {
     unique_id: Option<u32>,
     process_mode: Option<ProcessMode>,
     output_tensor_meta: Option<bool>,
+    output_instance_mask: Option<bool>,
     operate_on_gie_id: Option<i32>,
     operate_on_class_ids: Option<Vec<u32>>,
     filter_out_class_ids: Option<Vec<u32>>,
@@ -94,6 +95,11 @@ impl Settings {
     fn output_tensor_meta(&self) -> bool {
         self.output_tensor_meta
             .or(self.config.as_ref().map(|c| c.output_tensor_meta))
+            .unwrap_or(false)
+    }
+    fn output_instance_mask(&self) -> bool {
+        self.output_instance_mask
+            .or(self.config.as_ref().map(|c| c.output_instance_mask))
             .unwrap_or(false)
     }
     fn operate_on_gie_id(&self) -> i32 {
@@ -185,6 +191,12 @@ impl ObjectImpl for DsInfer {
                     .default_value(false)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecBoolean::builder("output-instance-mask")
+                    .nick("Output Instance Mask")
+                    .blurb("Instance mask expected in network output and attach it to metadata")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecUInt::builder("gpu-id")
                     .nick("Set GPU Device ID")
                     .blurb("Accepted for compatibility; no effect (inference runs on the CPU)")
@@ -241,6 +253,7 @@ impl ObjectImpl for DsInfer {
             "unique-id" => s.unique_id = value.get().ok(),
             "process-mode" => s.process_mode = value.get().ok(),
             "output-tensor-meta" => s.output_tensor_meta = value.get().ok(),
+            "output-instance-mask" => s.output_instance_mask = value.get().ok(),
             "gpu-id" => s.gpu_id = value.get().ok(),
             "infer-on-gie-id" => s.operate_on_gie_id = value.get().ok(),
             "infer-on-class-ids" | "filter-out-class-ids" => {
@@ -284,6 +297,7 @@ impl ObjectImpl for DsInfer {
             "unique-id" => s.unique_id().to_value(),
             "process-mode" => s.process_mode().to_value(),
             "output-tensor-meta" => s.output_tensor_meta().to_value(),
+            "output-instance-mask" => s.output_instance_mask().to_value(),
             "gpu-id" => s.gpu_id.unwrap_or(0).to_value(),
             "infer-on-gie-id" => s.operate_on_gie_id().to_value(),
             "infer-on-class-ids" => class_ids_text(&s.operate_on_class_ids(), ":", true).to_value(),
@@ -338,6 +352,7 @@ impl BaseTransformImpl for DsInfer {
         config.interval = s.interval();
         config.gie_unique_id = s.unique_id();
         config.output_tensor_meta = s.output_tensor_meta();
+        config.output_instance_mask = s.output_instance_mask();
         config.operate_on_gie_id = s.operate_on_gie_id();
         config.operate_on_class_ids = s.operate_on_class_ids();
         config.filter_out_class_ids = s.filter_out_class_ids();
@@ -545,6 +560,7 @@ pub(super) fn new_objects<'a>(config: &InferConfig, detections: &'a [ds_infer::D
                 label: d.label.as_deref(),
                 border_color: attrs.border_color.unwrap_or([1.0, 0.0, 0.0, 1.0]),
                 bg_color: attrs.bg_color,
+                mask: d.mask.as_ref(),
             }
         })
         .collect()

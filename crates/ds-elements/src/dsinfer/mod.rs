@@ -17,6 +17,17 @@
 //! class is below `segmentation-threshold`, and the class probabilities); a model whose first
 //! output is not a `[batch, classes, height, width]` mask is refused at start.
 //!
+//! Instance segmentation (`network-type=3`, `output-instance-mask=1`) fills each object's
+//! `mask_params` (`NvOSD_MaskParams`: `data` = `width × height` floats g_malloc'd and owned by
+//! the object meta, freed when the meta is released, `size` in bytes, `threshold` =
+//! `segmentation-threshold`, `width`, `height`), as nvinfer does for Mask R-CNN style models.
+//! The portable backend has no such model or parser: it runs the config's detector
+//! (`parse-bbox-func-name`) and, on each box of the `instance-mask-class-ids` classes, the
+//! segmentation model of the config named by `instance-mask-config-file` (portable keys); the
+//! mask is that model's probability map of its last class over the box, at the model's output
+//! size. `network-type=3` without `instance-mask-config-file` is refused at start, and so is
+//! a mask config whose model has no mask output.
+//!
 //! Secondary mode (`process-mode=2`, see `secondary.rs` and `ds_infer::secondary`): infers on
 //! the objects of the upstream GIE `operate-on-gie-id` (-1: any) whose class is in
 //! `operate-on-class-ids` and whose size (pixels of the muxer's frame) is within
@@ -36,12 +47,13 @@
 //! `0:2:3`; the config's `operate-on-class-ids`), `filter-out-class-ids` (`0;2;3`),
 //! `output-tensor-meta` (false; true attaches raw output layers as `NvDsInferTensorMeta`:
 //! frame user meta in primary mode, object user meta in secondary mode; FLOAT host buffers,
-//! `gpu_id` -1), `gpu-id` (the GPU of ONNX Runtime's CUDA provider where ds-infer uses it, see
-//! `ds_infer::device`; over the config's `gpu-id`).
+//! `gpu_id` -1), `output-instance-mask` (false; the config's key), `gpu-id` (the GPU of ONNX
+//! Runtime's CUDA provider where ds-infer uses it, see `ds_infer::device`; over the config's
+//! `gpu-id`).
 //! Portable extension: `inferred-objects` (read-only u64): inputs inferred since the element
 //! started (objects in secondary mode, frames in primary mode), to measure what a cache saves.
 //! nvinfer properties without a portable equivalent (`model-engine-file`,
-//! `raw-output-file-write`, `raw-output-generated-callback`, `output-instance-mask`,
+//! `raw-output-file-write`, `raw-output-generated-callback`,
 //! `input-tensor-meta`, `clip-object-outside-roi`, `crop-objects-to-roi-boundary`) are not
 //! registered.
 //!

@@ -79,7 +79,7 @@ impl ObjectImpl for DsOsd {
                     .build(),
                 glib::ParamSpecBoolean::builder("display-text").nick("display-text").blurb("Whether to display text").default_value(true).build(),
                 glib::ParamSpecBoolean::builder("display-bbox").nick("display-bbox").blurb("Whether to display bounding boxes").default_value(true).build(),
-                glib::ParamSpecBoolean::builder("display-mask").nick("display-mask").blurb("Whether to display instance masks (not drawn yet by the portable element)").default_value(false).build(),
+                glib::ParamSpecBoolean::builder("display-mask").nick("display-mask").blurb("Whether to display instance mask").default_value(false).build(),
                 glib::ParamSpecBoolean::builder("display-clock").nick("clock").blurb("Whether to display clock").default_value(false).build(),
                 glib::ParamSpecUInt::builder("clock-font-size").nick("clock-font-size").blurb("font size of the clock").maximum(60).default_value(12).build(),
                 glib::ParamSpecUInt::builder("x-clock-offset").nick("x-clock-offset").blurb("x-clock-offset").default_value(0).build(),
@@ -189,7 +189,7 @@ impl BaseTransformImpl for DsOsd {
         let Some(info) = info else {
             return Err(gst::FlowError::NotNegotiated);
         };
-        let mut lists = meta::draw_lists(buf, s.display_bbox, s.display_text);
+        let mut lists = meta::draw_lists(buf, s.display_bbox, s.display_text, s.display_mask);
         if s.display_clock {
             let now = glib::DateTime::now_local()
                 .ok()

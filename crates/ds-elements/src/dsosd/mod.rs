@@ -1,6 +1,7 @@
 //! `dsosd`: the portable `nvdsosd`.
 //!
-//! Draws, in place on RGBA frames, what the metadata says: every object's rectangle
+//! Draws, in place on RGBA frames, what the metadata says: every object's instance mask
+//! (`display-mask=1`), rectangle
 //! (`rect_params`: border colour and width, optional background, alpha-blended) and label
 //! (`text_params`), and every display meta's rectangles, texts (font size in points, colour,
 //! background), lines, arrows and circles. Works on batches (each `NvDsFrameMeta` is drawn on
@@ -20,7 +21,10 @@
 //! ```
 //!
 //! Properties: `process-mode` (accepted for compatibility, always drawn on the CPU),
-//! `display-text`, `display-bbox`, `display-mask` (accepted; masks are not drawn yet),
+//! `display-text`, `display-bbox`, `display-mask` (false; true blends each object's instance
+//! mask, `mask_params`, over its box: the mask is resized to the box with the segmask
+//! sample's bilinear rule, binarised at its `threshold`, and the pixels inside are blended
+//! with the object's border colour at half its alpha, before boxes and text are drawn),
 //! `display-clock`, `clock-font-size`, `x-clock-offset`, `y-clock-offset`, `clock-color`
 //! (a 0xRRGGBBAA integer, as nvdsosd).
 
