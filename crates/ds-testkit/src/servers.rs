@@ -1,5 +1,6 @@
 //! Real broker servers for tests, started on 127.0.0.1 on a free port and stopped by PID
-//! (on drop too): `mosquitto`, `redis-server`. Each waits (bounded) until its port accepts
+//! (on drop too): `mosquitto`, `redis-server`, `rabbitmq-server`, and librdkafka's mock
+//! cluster (`ds-kafka-mock`). Each waits (bounded) until its port accepts
 //! connections; a missing binary fails the test with the package to install.
 
 use std::net::{TcpListener, TcpStream};
@@ -50,6 +51,7 @@ pub struct Server {
     program: PathBuf,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    start_limit: Duration,
     child: Option<Child>,
 }
 
@@ -68,13 +70,14 @@ impl Server {
             program,
             args,
             env: Vec::new(),
+            start_limit: Duration::from_secs(20),
             child: None,
         };
         s.start();
         s
     }
 
-    /// Starts it (again) and waits for its port (at most 20 s).
+    /// Starts it (again) and waits for its port (at most 20 s; 60 s for rabbitmq-server).
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "{} already running", self.name);
         let child = Command::new(&self.program)
@@ -88,10 +91,11 @@ impl Server {
             .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
         self.child = Some(child);
         assert!(
-            wait_port(self.port, Duration::from_secs(20)),
-            "{} did not listen on 127.0.0.1:{} within 20 s",
+            wait_port(self.port, self.start_limit),
+            "{} did not listen on 127.0.0.1:{} within {} s",
             self.name,
-            self.port
+            self.port,
+            self.start_limit.as_secs()
         );
     }
 
@@ -137,14 +141,32 @@ fn workdir(name: &str, port: u16) -> PathBuf {
 
 /// `mosquitto` on 127.0.0.1, anonymous access, no persistence.
 pub fn mosquitto() -> Server {
+    mosquitto_with(false, "")
+}
+
+/// `mosquitto` on 127.0.0.1, anonymous access. With `persistent`, sessions, subscriptions and
+/// queued QoS 1 messages are saved in its folder when it stops and read back when it starts
+/// again (a subscriber with a persistent session then misses nothing across a restart).
+/// `listener_options` are lines added to the listener's settings, such as TLS's `cafile`,
+/// `certfile`, `keyfile`, `require_certificate true`.
+pub fn mosquitto_with(persistent: bool, listener_options: &str) -> Server {
     let program = which("mosquitto", "mosquitto");
     let port = free_port();
     let dir = workdir("mosquitto", port);
     let conf = dir.join("mosquitto.conf");
+    let persistence = if persistent {
+        format!(
+            "persistence true\npersistence_location {}/\nautosave_interval 1\n",
+            dir.display()
+        )
+    } else {
+        "persistence false\n".to_string()
+    };
     std::fs::write(
         &conf,
         format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+            "per_listener_settings false\nallow_anonymous true\n{persistence}log_dest stderr\n\
+             listener {port} 127.0.0.1\n{listener_options}\n"
         ),
     )
     .expect("writing mosquitto.conf");
@@ -191,6 +213,8 @@ pub struct KafkaMock {
     /// `host:port` list for `bootstrap.servers`.
     pub bootstrap: String,
     child: Option<Child>,
+    stdin: Option<std::process::ChildStdin>,
+    lines: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 impl KafkaMock {
@@ -199,10 +223,33 @@ impl KafkaMock {
         let first = self.bootstrap.split(',').next().unwrap_or("");
         first.replacen(':', ";", 1)
     }
+
+    /// Takes every broker down (connections closed, new ones refused; ports, topics and
+    /// messages kept), as an outage; panics when the helper does not confirm within 10 s.
+    pub fn down(&mut self) {
+        self.command("down");
+    }
+
+    /// Brings the brokers back up after [`KafkaMock::down`].
+    pub fn up(&mut self) {
+        self.command("up");
+    }
+
+    fn command(&mut self, cmd: &str) {
+        use std::io::Write as _;
+        let stdin = self.stdin.as_mut().expect("ds-kafka-mock's stdin");
+        writeln!(stdin, "{cmd}")
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("ds-kafka-mock {cmd}: {e}"));
+        let rx = self.lines.as_ref().expect("ds-kafka-mock's stdout");
+        let answer = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+        assert_eq!(answer.trim(), format!("ok {cmd}"), "ds-kafka-mock {cmd}");
+    }
 }
 
 impl Drop for KafkaMock {
     fn drop(&mut self) {
+        self.stdin = None;
         if let Some(mut c) = self.child.take() {
             let _ = Command::new("kill")
                 .arg("-TERM")
@@ -235,11 +282,14 @@ pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
         .spawn()
         .expect("starting ds-kafka-mock");
     let stdout = child.stdout.take().expect("piped stdout");
+    let stdin = child.stdin.take();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
     });
     let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
     let bootstrap = line
@@ -250,6 +300,8 @@ pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
     let mock = KafkaMock {
         bootstrap,
         child: Some(child),
+        stdin,
+        lines: Some(rx),
     };
     assert!(
         mock.bootstrap.starts_with("127.0.0.1:"),
@@ -325,6 +377,7 @@ pub fn rabbitmq() -> RabbitMq {
         program,
         args: Vec::new(),
         env,
+        start_limit: Duration::from_secs(60),
         child: None,
     };
     let child = Command::new(&server.program)
