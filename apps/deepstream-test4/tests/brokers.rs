@@ -1,6 +1,6 @@
 //! deepstream-test4 run as a user runs it, on `streams/vtest-5s.h264` (50 frames) with the
 //! portable backend, against real brokers started here on 127.0.0.1 (mosquitto,
-//! redis-server): every message the probe created arrives (count equal), as valid JSON of
+//! redis-server, rabbitmq-server, librdkafka's mock cluster): every message the probe created arrives (count equal), as valid JSON of
 //! the chosen schema; an outage of the broker loses nothing and does not stall the frames;
 //! a broker that never comes up is retried for a bounded time and the MP4 is finalised;
 //! bad inputs fail with messages naming them.
@@ -476,6 +476,13 @@ impl Outage {
                 self.events.len()
             )),
             "{name}: {}",
+            self.stderr
+        );
+        // A message met the outage: it was kept, retried and sent once the broker was back.
+        assert!(
+            self.stderr.contains("keeping messages and retrying")
+                && self.stderr.contains("broker reachable again"),
+            "{name}: no message met the outage\n{}",
             self.stderr
         );
         eprintln!(

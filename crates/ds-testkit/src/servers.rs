@@ -80,13 +80,22 @@ impl Server {
     /// Starts it (again) and waits for its port (at most 20 s; 60 s for rabbitmq-server).
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "{} already running", self.name);
+        // Its output goes to `server.log` in its folder (appended to across restarts).
+        let log = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.dir.join("server.log"))
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null())
+        };
         let child = Command::new(&self.program)
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .current_dir(&self.dir)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log())
+            .stderr(log())
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
         self.child = Some(child);
@@ -155,6 +164,9 @@ pub fn mosquitto_with(persistent: bool, listener_options: &str) -> Server {
     let dir = workdir("mosquitto", port);
     let conf = dir.join("mosquitto.conf");
     let persistence = if persistent {
+        // Run as root, mosquitto drops to its own user, which must be able to write there.
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777));
         format!(
             "persistence true\npersistence_location {}/\nautosave_interval 1\n",
             dir.display()
