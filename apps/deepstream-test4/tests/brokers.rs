@@ -1,7 +1,8 @@
 //! deepstream-test4 run as a user runs it, on `streams/vtest-5s.h264` (50 frames) with the
 //! portable backend, against real brokers started here on 127.0.0.1 (mosquitto,
-//! redis-server, rabbitmq-server, librdkafka's mock cluster): every message the probe created arrives (count equal), as valid JSON of
-//! the chosen schema; an outage of the broker loses nothing and does not stall the frames;
+//! redis-server, rabbitmq-server, librdkafka's mock cluster): every message the probe created
+//! arrives (count equal), as valid JSON of the chosen schema; an outage of 10 s of each broker
+//! loses nothing, keeps the order and does not stall the frames;
 //! a broker that never comes up is retried for a bounded time and the MP4 is finalised;
 //! bad inputs fail with messages naming them.
 
