@@ -283,6 +283,102 @@ fn mqtt_receives_every_event_in_the_full_schema() {
 }
 
 #[test]
+fn mqtt_over_mutual_tls_receives_every_event() {
+    let tls = servers::tls_files(&ds_testkit::out_path("deepstream-test4", "tls"));
+    // A TLS listener requiring a client certificate; the subscriber uses the plain one.
+    let (broker, tls_port) = servers::mosquitto_tls(&tls, true);
+    let sub = subscribe(broker.port, "test4", false);
+    let conf = ds_testkit::out_path("deepstream-test4", "cfg_mqtt_tls.txt");
+    std::fs::write(
+        &conf,
+        format!(
+            "[message-broker]\nenable-tls=1\ntls-cafile={}\ntls-certfile={}\ntls-keyfile={}\n",
+            tls.ca.display(),
+            tls.client_cert.display(),
+            tls.client_key.display()
+        ),
+    )
+    .unwrap();
+    let conn = format!("127.0.0.1;{tls_port}");
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_mqtt_proto.so",
+        "--conn-str",
+        &conn,
+        "-c",
+        conf.to_str().unwrap(),
+        "-t",
+        "test4",
+        "--backend",
+        "portable",
+        "--no-display",
+    ]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let got = mqtt_collect(sub, events.len());
+    assert_eq!(
+        got.len(),
+        events.len(),
+        "received {got:?}\nstderr:\n{stderr}"
+    );
+    for (v, (_, class)) in got.iter().zip(&events) {
+        check_full(v, *class);
+    }
+    assert!(
+        stderr.contains("dsmsgbroker: 2 messages sent, 0 dropped (0 failed attempts"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn mqtt_tls_with_the_wrong_ca_names_the_ca_file_and_the_pipeline_finishes() {
+    let tls = servers::tls_files(&ds_testkit::out_path("deepstream-test4", "tls-wrong"));
+    let (_broker, tls_port) = servers::mosquitto_tls(&tls, false);
+    let conf = ds_testkit::out_path("deepstream-test4", "cfg_mqtt_wrong_ca.txt");
+    std::fs::write(
+        &conf,
+        format!(
+            "[message-broker]\nenable-tls=1\ntls-cafile={}\nretry-interval=1\nmax-retry-limit=2\n",
+            tls.other_ca.display()
+        ),
+    )
+    .unwrap();
+    let mp4 = out("wrong-ca.mp4");
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_mqtt_proto.so",
+        "--conn-str",
+        &format!("127.0.0.1;{tls_port}"),
+        "-c",
+        conf.to_str().unwrap(),
+        "-t",
+        "test4",
+        "--backend",
+        "portable",
+        "--sink",
+        "file",
+        "--output",
+        mp4.to_str().unwrap(),
+    ]);
+    let (_, stderr) = check_ok(&o);
+    let want = format!(
+        "invalid peer certificate: UnknownIssuer (TLS: the broker's certificate was checked against tls-cafile {})",
+        tls.other_ca.display()
+    );
+    assert!(stderr.contains(&want), "want {want}\n{stderr}");
+    assert!(
+        stderr.contains("dsmsgbroker: 0 messages sent, 2 dropped"),
+        "{stderr}"
+    );
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50, "the MP4 is finalised");
+}
+
+#[test]
 fn redis_receives_every_event_in_the_minimal_schema() {
     let broker = servers::redis(false);
     let conn = format!("127.0.0.1;{}", broker.port);
@@ -660,7 +756,35 @@ fn bad_inputs_fail_with_messages_naming_them() {
         stdout.contains("Usage: deepstream-test4 -i <H264 filename> -p <Proto adaptor library>"),
         "{stdout}"
     );
-    let cases: [(&[&str], &str); 4] = [
+    // A msgconv config with a bad group, and one with a bad value (file, group and key named).
+    let bad_group = ds_testkit::out_path("deepstream-test4", "msgconv_bad_group.txt");
+    std::fs::write(&bad_group, "[sensor0]\nenable=1\n[placeX]\nenable=1\n").unwrap();
+    let bad_key = ds_testkit::out_path("deepstream-test4", "msgconv_bad_key.txt");
+    std::fs::write(
+        &bad_key,
+        "[sensor0]\nenable=1\nlocation=45.29;-75.83\n",
+    )
+    .unwrap();
+    let want_group = format!("{}: [placeX]: wrong place group name", bad_group.display());
+    let want_key = format!(
+        "{}: [sensor0] location: \"45.29;-75.83\": wrong values provided",
+        bad_key.display()
+    );
+    // MQTT over TLS with a CA file that holds no certificate.
+    let not_pem = ds_testkit::out_path("deepstream-test4", "not-a-ca.pem");
+    std::fs::write(&not_pem, "no certificate here\n").unwrap();
+    let tls_conf = ds_testkit::out_path("deepstream-test4", "cfg_mqtt_bad_ca.txt");
+    std::fs::write(
+        &tls_conf,
+        format!("[message-broker]\nenable-tls=1\ntls-cafile={}\n", not_pem.display()),
+    )
+    .unwrap();
+    let want_tls = format!(
+        "{}: [message-broker] tls-cafile: {}: no PEM certificate",
+        tls_conf.display(),
+        not_pem.display()
+    );
+    let cases: [(&[&str], &str); 8] = [
         (
             &[
                 "-p",
@@ -704,6 +828,58 @@ fn bad_inputs_fail_with_messages_naming_them() {
                 "x",
             ],
             "Azure IoT is not implemented by the portable backend",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+                "--msgconv-config",
+                bad_group.to_str().unwrap(),
+            ],
+            &want_group,
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+                "--msgconv-config",
+                bad_key.to_str().unwrap(),
+            ],
+            &want_key,
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+                "--msgconv-config",
+                "/nonexistent/msgconv.txt",
+            ],
+            "msgconv config file /nonexistent/msgconv.txt not found (--msgconv-config)",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_mqtt_proto.so",
+                "--conn-str",
+                "127.0.0.1;8883",
+                "-t",
+                "x",
+                "-c",
+                tls_conf.to_str().unwrap(),
+            ],
+            &want_tls,
         ),
     ];
     for (extra, want) in cases {

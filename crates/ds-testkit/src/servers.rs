@@ -410,3 +410,124 @@ pub fn rabbitmq() -> RabbitMq {
         _epmd: epmd,
     }
 }
+
+/// Certificates for TLS tests, made by the `openssl` command (Debian package `openssl`) in a
+/// folder: a CA, a server certificate for `127.0.0.1` / `localhost` and a client certificate
+/// signed by it, and a second CA that signed neither. PEM files, readable by everyone (a
+/// server that drops privileges reads them too).
+pub struct TlsFiles {
+    /// The folder holding them.
+    pub dir: PathBuf,
+    /// The CA's certificate (`ca.crt`).
+    pub ca: PathBuf,
+    /// The server's certificate (`server.crt`, SAN IP 127.0.0.1 and DNS localhost).
+    pub server_cert: PathBuf,
+    /// The server's private key (`server.key`).
+    pub server_key: PathBuf,
+    /// The client's certificate (`client.crt`).
+    pub client_cert: PathBuf,
+    /// The client's private key (`client.key`).
+    pub client_key: PathBuf,
+    /// Another CA's certificate (`other-ca.crt`), which signed none of these.
+    pub other_ca: PathBuf,
+}
+
+/// Makes [`TlsFiles`] in `dir` (created; P-256 keys, valid for 2 days).
+pub fn tls_files(dir: &std::path::Path) -> TlsFiles {
+    use std::os::unix::fs::PermissionsExt as _;
+    let openssl = which("openssl", "openssl");
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("creating the certificates' folder");
+    let run = |args: &[&str]| {
+        let o = Command::new(&openssl)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("running openssl");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    for ca in ["ca", "other-ca"] {
+        let (key, crt) = (format!("{ca}.key"), format!("{ca}.crt"));
+        let subj = format!("/CN=deepstream test {ca}");
+        let mut a = vec!["req", "-x509"];
+        a.extend(ec);
+        a.extend([
+            "-keyout",
+            &key,
+            "-out",
+            &crt,
+            "-days",
+            "2",
+            "-subj",
+            &subj,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        run(&a);
+    }
+    for (name, usage) in [("server", "serverAuth"), ("client", "clientAuth")] {
+        let ext = format!("{name}.ext");
+        std::fs::write(
+            dir.join(&ext),
+            format!(
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage={usage}\n\
+                 subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+            ),
+        )
+        .expect("writing the extensions file");
+        let mut a = vec!["req"];
+        a.extend(ec);
+        let (key, csr, crt) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.crt"),
+        );
+        let subj = format!("/CN=deepstream test {name}");
+        a.extend(["-keyout", &key, "-out", &csr, "-subj", &subj]);
+        run(&a);
+        run(&[
+            "x509", "-req", "-in", &csr, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", &crt, "-days", "2", "-extfile", &ext,
+        ]);
+    }
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    for e in std::fs::read_dir(dir).expect("the certificates' folder").flatten() {
+        let _ = std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    TlsFiles {
+        dir: dir.to_path_buf(),
+        ca: dir.join("ca.crt"),
+        server_cert: dir.join("server.crt"),
+        server_key: dir.join("server.key"),
+        client_cert: dir.join("client.crt"),
+        client_key: dir.join("client.key"),
+        other_ca: dir.join("other-ca.crt"),
+    }
+}
+
+/// `mosquitto` on 127.0.0.1 with a plain listener ([`Server::port`], anonymous) and a TLS
+/// listener on the returned port with `tls`'s server certificate; with `require_client_cert`
+/// the TLS listener requires a client certificate signed by `tls`'s CA (mutual TLS).
+pub fn mosquitto_tls(tls: &TlsFiles, require_client_cert: bool) -> (Server, u16) {
+    let tls_port = free_port();
+    let opts = format!(
+        "listener {tls_port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate {require_client_cert}\n",
+        tls.ca.display(),
+        tls.server_cert.display(),
+        tls.server_key.display()
+    );
+    let server = mosquitto_with(false, &opts);
+    assert!(
+        wait_port(tls_port, Duration::from_secs(10)),
+        "mosquitto's TLS listener on 127.0.0.1:{tls_port}: see {}/server.log",
+        server.dir.display()
+    );
+    (server, tls_port)
+}
