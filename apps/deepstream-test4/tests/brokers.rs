@@ -428,7 +428,7 @@ struct Outage {
 /// The length of each broker outage.
 const OUTAGE: Duration = Duration::from_secs(10);
 /// The frame at which the broker is stopped (the probe's events are at frames 0 and 30).
-const STOP_AT: u64 = 20;
+const STOP_AT: u64 = 15;
 
 /// Runs deepstream-test4 with `args` (plus the portable backend and an MP4 sink), calls
 /// `stop` once frame [`STOP_AT`] went through, waits [`OUTAGE`], calls `restart` (which returns
