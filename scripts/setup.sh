@@ -56,9 +56,10 @@ APT_PACKAGES=(
   # the opencv crate (imagedata samples: drawing, colour conversion, JPEG writing): OpenCV's
   # headers and libraries, and libclang for its binding generator
   libopencv-dev clang libclang-dev
-  # deepstream-test4's brokers (tests start them on 127.0.0.1) and rdkafka's cmake-build
-  # (cmake; librdkafka's sources include curl's headers)
-  mosquitto redis-server rabbitmq-server cmake libcurl4-openssl-dev
+  # deepstream-test4's brokers (tests start them on 127.0.0.1), the openssl command (the MQTT
+  # TLS tests make their CA and certificates with it) and rdkafka's cmake-build (cmake;
+  # librdkafka's sources include curl's headers)
+  mosquitto redis-server rabbitmq-server openssl cmake libcurl4-openssl-dev
 )
 if [ "$SYSTEM" = 1 ]; then
   missing=()

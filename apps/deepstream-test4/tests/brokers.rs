@@ -1,7 +1,8 @@
 //! deepstream-test4 run as a user runs it, on `streams/vtest-5s.h264` (50 frames) with the
 //! portable backend, against real brokers started here on 127.0.0.1 (mosquitto,
-//! redis-server): every message the probe created arrives (count equal), as valid JSON of
-//! the chosen schema; an outage of the broker loses nothing and does not stall the frames;
+//! redis-server, rabbitmq-server, librdkafka's mock cluster): every message the probe created
+//! arrives (count equal), as valid JSON of the chosen schema; an outage of 10 s of each broker
+//! loses nothing, keeps the order and does not stall the frames;
 //! a broker that never comes up is retried for a bounded time and the MP4 is finalised;
 //! bad inputs fail with messages naming them.
 
@@ -157,26 +158,24 @@ fn xrange(port: u16, stream: &str) -> Vec<Value> {
         .collect()
 }
 
-/// An MQTT subscriber collecting payloads of `topic`; returns once subscribed.
-fn subscribe(
-    port: u16,
-    topic: &str,
-) -> (
-    Arc<Mutex<Vec<String>>>,
-    rumqttc::Client,
-    std::thread::JoinHandle<()>,
-) {
+/// An MQTT subscriber collecting payloads of `topic`; returns once subscribed. With
+/// `persistent`, its session outlives a restart of the broker (a persistent mosquitto): it
+/// reconnects and receives what was queued for it meanwhile.
+fn subscribe(port: u16, topic: &str, persistent: bool) -> Subscriber {
     let mut o = rumqttc::MqttOptions::new(format!("test4-sub-{port}"), "127.0.0.1", port);
     o.set_keep_alive(Duration::from_secs(30));
     o.set_max_packet_size(1 << 20, 1 << 20);
+    o.set_clean_session(!persistent);
     let (client, mut conn) = rumqttc::Client::new(o, 16);
     client.subscribe(topic, rumqttc::QoS::AtLeastOnce).unwrap();
     let got = Arc::new(Mutex::new(Vec::new()));
     let (tx, rx) = std::sync::mpsc::channel();
     let g = got.clone();
-    let t = std::thread::spawn(move || {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let thread = std::thread::spawn(move || {
         let start = Instant::now();
-        while start.elapsed() < LIMIT {
+        while start.elapsed() < LIMIT && !stop2.load(std::sync::atomic::Ordering::SeqCst) {
             match conn.recv_timeout(Duration::from_millis(500)) {
                 Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::SubAck(_)))) => {
                     let _ = tx.send(());
@@ -186,20 +185,53 @@ fn subscribe(
                         .unwrap()
                         .push(String::from_utf8_lossy(&p.payload).into_owned());
                 }
+                Ok(Ok(rumqttc::Event::Outgoing(rumqttc::Outgoing::Disconnect))) => break,
                 Ok(Ok(_)) | Err(rumqttc::RecvTimeoutError::Timeout) => {}
+                // The broker is down: the next poll reconnects.
+                Ok(Err(_)) if persistent => std::thread::sleep(Duration::from_millis(100)),
                 Ok(Err(_)) | Err(rumqttc::RecvTimeoutError::Disconnected) => break,
             }
         }
     });
     rx.recv_timeout(Duration::from_secs(10))
         .expect("SUBACK within 10 s");
-    (got, client, t)
+    Subscriber {
+        got,
+        client,
+        thread,
+        stop,
+    }
+}
+
+/// An MQTT subscriber's thread and what it received.
+struct Subscriber {
+    got: Arc<Mutex<Vec<String>>>,
+    client: rumqttc::Client,
+    thread: std::thread::JoinHandle<()>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Waits (at most 10 s) until the subscriber has `n` messages, then 300 ms more for
+/// duplicates, and stops it.
+fn mqtt_collect(sub: Subscriber, n: usize) -> Vec<Value> {
+    let start = Instant::now();
+    while sub.got.lock().unwrap().len() < n && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    sub.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = sub.client.disconnect();
+    let _ = sub.thread.join();
+    let got = sub.got.lock().unwrap().clone();
+    got.iter()
+        .map(|m| serde_json::from_str(m).unwrap_or_else(|e| panic!("not JSON ({e}): {m}")))
+        .collect()
 }
 
 #[test]
 fn mqtt_receives_every_event_in_the_full_schema() {
     let broker = servers::mosquitto();
-    let (got, sub, t) = subscribe(broker.port, "test4");
+    let sub = subscribe(broker.port, "test4", false);
     let mp4 = out("mqtt.mp4");
     let conn = format!("127.0.0.1;{}", broker.port);
     let o = run(&[
@@ -227,22 +259,14 @@ fn mqtt_receives_every_event_in_the_full_schema() {
         [0, 30],
         "first object of frames 0 and 30:\n{stdout}"
     );
-    let start = Instant::now();
-    while got.lock().unwrap().len() < events.len() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = sub.disconnect();
-    let _ = t.join();
-    let got = got.lock().unwrap().clone();
+    let got = mqtt_collect(sub, events.len());
     assert_eq!(
         got.len(),
         events.len(),
         "received {got:?}\nstderr:\n{stderr}"
     );
-    for (m, (_, class)) in got.iter().zip(&events) {
-        let v: Value = serde_json::from_str(m).unwrap_or_else(|e| panic!("not JSON ({e}): {m}"));
-        check_full(&v, *class);
+    for (v, (_, class)) in got.iter().zip(&events) {
+        check_full(v, *class);
     }
     assert!(
         stderr.contains(&format!(
@@ -256,6 +280,102 @@ fn mqtt_receives_every_event_in_the_full_schema() {
         50,
         "the MP4 holds every frame"
     );
+}
+
+#[test]
+fn mqtt_over_mutual_tls_receives_every_event() {
+    let tls = servers::tls_files(&ds_testkit::out_path("deepstream-test4", "tls"));
+    // A TLS listener requiring a client certificate; the subscriber uses the plain one.
+    let (broker, tls_port) = servers::mosquitto_tls(&tls, true);
+    let sub = subscribe(broker.port, "test4", false);
+    let conf = ds_testkit::out_path("deepstream-test4", "cfg_mqtt_tls.txt");
+    std::fs::write(
+        &conf,
+        format!(
+            "[message-broker]\nenable-tls=1\ntls-cafile={}\ntls-certfile={}\ntls-keyfile={}\n",
+            tls.ca.display(),
+            tls.client_cert.display(),
+            tls.client_key.display()
+        ),
+    )
+    .unwrap();
+    let conn = format!("127.0.0.1;{tls_port}");
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_mqtt_proto.so",
+        "--conn-str",
+        &conn,
+        "-c",
+        conf.to_str().unwrap(),
+        "-t",
+        "test4",
+        "--backend",
+        "portable",
+        "--no-display",
+    ]);
+    let (stdout, stderr) = check_ok(&o);
+    let events = attached(&stdout);
+    assert_eq!(events.len(), 2, "{stdout}");
+    let got = mqtt_collect(sub, events.len());
+    assert_eq!(
+        got.len(),
+        events.len(),
+        "received {got:?}\nstderr:\n{stderr}"
+    );
+    for (v, (_, class)) in got.iter().zip(&events) {
+        check_full(v, *class);
+    }
+    assert!(
+        stderr.contains("dsmsgbroker: 2 messages sent, 0 dropped (0 failed attempts"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn mqtt_tls_with_the_wrong_ca_names_the_ca_file_and_the_pipeline_finishes() {
+    let tls = servers::tls_files(&ds_testkit::out_path("deepstream-test4", "tls-wrong"));
+    let (_broker, tls_port) = servers::mosquitto_tls(&tls, false);
+    let conf = ds_testkit::out_path("deepstream-test4", "cfg_mqtt_wrong_ca.txt");
+    std::fs::write(
+        &conf,
+        format!(
+            "[message-broker]\nenable-tls=1\ntls-cafile={}\nretry-interval=1\nmax-retry-limit=2\n",
+            tls.other_ca.display()
+        ),
+    )
+    .unwrap();
+    let mp4 = out("wrong-ca.mp4");
+    let o = run(&[
+        "-i",
+        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
+        "-p",
+        "libnvds_mqtt_proto.so",
+        "--conn-str",
+        &format!("127.0.0.1;{tls_port}"),
+        "-c",
+        conf.to_str().unwrap(),
+        "-t",
+        "test4",
+        "--backend",
+        "portable",
+        "--sink",
+        "file",
+        "--output",
+        mp4.to_str().unwrap(),
+    ]);
+    let (_, stderr) = check_ok(&o);
+    let want = format!(
+        "invalid peer certificate: UnknownIssuer (TLS: the broker's certificate was checked against tls-cafile {})",
+        tls.other_ca.display()
+    );
+    assert!(stderr.contains(&want), "want {want}\n{stderr}");
+    assert!(
+        stderr.contains("dsmsgbroker: 0 messages sent, 2 dropped"),
+        "{stderr}"
+    );
+    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50, "the MP4 is finalised");
 }
 
 #[test]
@@ -289,34 +409,50 @@ fn redis_receives_every_event_in_the_minimal_schema() {
     }
 }
 
-#[test]
-fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
-    let mut broker = servers::redis(true);
-    let conn = format!("127.0.0.1;{}", broker.port);
-    let mp4 = out("outage.mp4");
-    let input = ds_testkit::stream("vtest-5s.h264");
-    let mut child = ds_testkit::command(
-        BIN,
-        &[
-            "-i",
-            input.to_str().unwrap(),
-            "-p",
-            "libnvds_redis_proto.so",
-            "--conn-str",
-            &conn,
-            "-t",
-            "test4",
-            "--backend",
-            "portable",
-            "--sink",
-            "file",
-            "--output",
-            mp4.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .spawn()
-    .unwrap();
+/// What a run of deepstream-test4 through a broker outage showed.
+struct Outage {
+    stdout: String,
+    stderr: String,
+    /// The events the probe attached, in order.
+    events: Vec<(u64, i32)>,
+    /// Frames the pipeline passed while the broker was down.
+    frames_during: usize,
+    /// The longest time without a frame while the broker was down.
+    longest_gap: Duration,
+    /// How long the broker was unreachable (down, then starting again).
+    down_for: Duration,
+    /// Whether the last event was attached while the broker was down.
+    last_event_during: bool,
+}
+
+/// The length of each broker outage.
+const OUTAGE: Duration = Duration::from_secs(10);
+/// The frame at which the broker is stopped (the probe's events are at frames 0 and 30).
+const STOP_AT: u64 = 15;
+
+/// Runs deepstream-test4 with `args` (plus the portable backend and an MP4 sink), calls
+/// `stop` once frame [`STOP_AT`] went through, waits [`OUTAGE`], calls `restart` (which returns
+/// once the broker is back on the same port) and waits for the run to end. Checks what every
+/// outage test checks: the run succeeded with every frame in the MP4, and frames kept flowing
+/// while the broker was down. Prints the figures (frames and longest frame gap during the
+/// outage).
+fn run_through_outage(
+    name: &str,
+    args: &[&str],
+    stop: impl FnOnce(),
+    restart: impl FnOnce(),
+) -> Outage {
+    let mp4 = out(&format!("outage-{name}.mp4"));
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([
+        "--backend",
+        "portable",
+        "--sink",
+        "file",
+        "--output",
+        mp4.to_str().unwrap(),
+    ]);
+    let mut child = ds_testkit::command(BIN, &all, &[]).spawn().unwrap();
     // Read stdout as it comes, with the time of each line.
     let lines: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
     let l2 = lines.clone();
@@ -331,21 +467,28 @@ fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
     });
     let start = Instant::now();
     let seen = |p: &str| lines.lock().unwrap().iter().any(|(_, l)| l.starts_with(p));
-    while !seen("Frame Number = 0 ") && start.elapsed() < Duration::from_secs(120) {
+    // Frame 0's event goes out with the broker up; the broker goes down at frame
+    // STOP_AT, before frame 30's event, whose message then meets the outage.
+    let at = format!("Frame Number = {STOP_AT} ");
+    while !seen(&at) && start.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(seen("Frame Number = 0 "), "the first frame within 120 s");
-    broker.stop();
+    assert!(seen(&at), "{name}: frame {STOP_AT} within 120 s");
+    let stopping = Instant::now();
+    stop();
     let down = Instant::now();
-    std::thread::sleep(Duration::from_secs(10));
-    let during = lines
+    let stop_took = down - stopping;
+    std::thread::sleep(OUTAGE);
+    let frames: Vec<Instant> = lines
         .lock()
         .unwrap()
         .iter()
         .filter(|(t, l)| *t > down && l.starts_with("Frame Number = "))
-        .count();
-    broker.start();
-    let o = ds_testkit::wait(child, LIMIT, "deepstream-test4 (outage)");
+        .map(|(t, _)| *t)
+        .collect();
+    restart();
+    let down_for = down.elapsed();
+    let o = ds_testkit::wait(child, LIMIT, &format!("deepstream-test4 ({name} outage)"));
     let _ = reader.join();
     let stdout: String = lines
         .lock()
@@ -356,26 +499,235 @@ fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(
         o.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        "{name}: exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
         o.status
     );
+    let total = stdout
+        .lines()
+        .filter(|l| l.starts_with("Frame Number = "))
+        .count();
+    assert_eq!(total, 50, "{name}: every frame\n{stdout}");
+    // Gaps between frames from the stop on (after the last frame the stream had ended).
+    let longest_gap = std::iter::once(down)
+        .chain(frames.iter().copied())
+        .collect::<Vec<_>>()
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .max()
+        .unwrap_or(OUTAGE);
+    let frames_during = frames.len();
     // A stalled pipeline would show no frame (or at most the few a queue holds) in 10 s.
     assert!(
-        during >= 10,
-        "frames kept flowing while the broker was down: {during} frames in 10 s\n{stdout}"
+        frames_during >= 10,
+        "{name}: frames kept flowing while the broker was down: {frames_during} frames in {} s\n{stdout}",
+        OUTAGE.as_secs()
+    );
+    assert_eq!(
+        ds_testkit::decode(&mp4, &[]).0,
+        50,
+        "{name}: the MP4 holds every frame"
     );
     let events = attached(&stdout);
-    assert_eq!(events.len(), 2, "{stdout}");
-    let msgs = xrange(broker.port, "test4");
-    assert_eq!(
-        msgs.len(),
-        events.len(),
-        "no message lost: {msgs:?}\nstderr:\n{stderr}"
+    // Whether the last event came while the broker was down (it does unless the pipeline ran
+    // frames STOP_AT to 30 in less time than the broker took to stop).
+    let last_event_during = lines
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(_, l)| l.starts_with("Event message attached: "))
+        .is_some_and(|(t, _)| *t > down && *t < down + OUTAGE);
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("dsmsgbroker: "))
+        .unwrap_or("");
+    eprintln!(
+        "{name} outage: stopping took {:.1} s, then unreachable {:.1} s; {frames_during} frames meanwhile, \
+         longest frame gap {:.3} s; {} events attached; {summary}",
+        stop_took.as_secs_f64(),
+        down_for.as_secs_f64(),
+        longest_gap.as_secs_f64(),
+        events.len()
     );
-    for (v, (_, class)) in msgs.iter().zip(&events) {
-        check_full(v, *class);
+    Outage {
+        stdout,
+        stderr,
+        events,
+        frames_during,
+        longest_gap,
+        down_for,
+        last_event_during,
     }
-    assert_eq!(ds_testkit::decode(&mp4, &[]).0, 50);
+}
+
+impl Outage {
+    /// Checks what a client of the broker received after the outage: every event's message
+    /// (count equal, nothing lost, none twice), in the order of the events, each in the full
+    /// (or, with `minimal`, the minimal) schema.
+    fn check_received(&self, name: &str, got: &[Value], minimal: bool) {
+        assert_eq!(self.events.len(), 2, "{name}: frames 0 and 30\n{}", self.stdout);
+        assert_eq!(
+            got.len(),
+            self.events.len(),
+            "{name}: no message lost, none twice: {got:?}\nstderr:\n{}",
+            self.stderr
+        );
+        for (v, (frame, class)) in got.iter().zip(&self.events) {
+            if minimal {
+                // The minimal schema's id is the frame number: the order is checked here.
+                check_minimal(v, *frame, *class);
+            } else {
+                check_full(v, *class);
+            }
+        }
+        if !minimal {
+            let ts: Vec<&str> = got
+                .iter()
+                .map(|v| v["@timestamp"].as_str().unwrap())
+                .collect();
+            assert!(ts.windows(2).all(|w| w[0] < w[1]), "{name}: in order: {ts:?}");
+        }
+        assert!(
+            self.stderr.contains(&format!(
+                "dsmsgbroker: {} messages sent, 0 dropped",
+                self.events.len()
+            )),
+            "{name}: {}",
+            self.stderr
+        );
+        // A message met the outage: it was kept, retried and sent once the broker was back.
+        if self.last_event_during {
+            assert!(
+                self.stderr.contains("keeping messages and retrying")
+                    && self.stderr.contains("broker reachable again"),
+                "{name}: the last event's message met the outage\n{}",
+                self.stderr
+            );
+        }
+        eprintln!(
+            "{name} outage: {} messages received of {} events attached (last one while down: {}; \
+             {} frames, longest gap {:.3} s, while down {:.1} s)",
+            got.len(),
+            self.events.len(),
+            self.last_event_during,
+            self.frames_during,
+            self.longest_gap.as_secs_f64(),
+            self.down_for.as_secs_f64()
+        );
+    }
+}
+
+#[test]
+fn redis_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
+    let broker = Mutex::new(servers::redis(true));
+    let conn = format!("127.0.0.1;{}", broker.lock().unwrap().port);
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let o = run_through_outage(
+        "redis",
+        &[
+            "-i",
+            input.to_str().unwrap(),
+            "-p",
+            "libnvds_redis_proto.so",
+            "--conn-str",
+            &conn,
+            "-t",
+            "test4",
+        ],
+        || broker.lock().unwrap().stop(),
+        || broker.lock().unwrap().start(),
+    );
+    let msgs = xrange(broker.lock().unwrap().port, "test4");
+    o.check_received("redis", &msgs, false);
+}
+
+#[test]
+fn mqtt_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
+    // A persistent broker and subscriber session: what is published while the subscriber has
+    // not reconnected yet waits for it.
+    let broker = Mutex::new(servers::mosquitto_with(true, ""));
+    let port = broker.lock().unwrap().port;
+    let sub = subscribe(port, "test4", true);
+    let conn = format!("127.0.0.1;{port}");
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let o = run_through_outage(
+        "mqtt",
+        &[
+            "-i",
+            input.to_str().unwrap(),
+            "-p",
+            "libnvds_mqtt_proto.so",
+            "--conn-str",
+            &conn,
+            "-t",
+            "test4",
+            "-s",
+            "1",
+        ],
+        || broker.lock().unwrap().stop(),
+        || broker.lock().unwrap().start(),
+    );
+    let got = mqtt_collect(sub, o.events.len());
+    o.check_received("mqtt", &got, true);
+}
+
+#[test]
+fn amqp_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
+    let rabbit = Mutex::new(servers::rabbitmq());
+    let port = rabbit.lock().unwrap().server.port;
+    // A durable queue, kept across the restart with the persistent messages in it.
+    amqp_bind(port, "test4-outage", true);
+    let conn = format!("127.0.0.1;{port};guest");
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let o = run_through_outage(
+        "amqp",
+        &[
+            "-i",
+            input.to_str().unwrap(),
+            "-p",
+            "libnvds_amqp_proto.so",
+            "--conn-str",
+            &conn,
+            "-c",
+            &cfg("cfg_amqp.txt"),
+        ],
+        || rabbit.lock().unwrap().server.stop(),
+        || rabbit.lock().unwrap().server.start(),
+    );
+    let got = amqp_drain(port, "test4-outage", o.events.len());
+    o.check_received("amqp", &got, false);
+}
+
+#[test]
+fn kafka_outage_of_10_s_loses_nothing_and_frames_keep_flowing() {
+    let mock = Mutex::new(servers::kafka_mock("test4-outage", 1));
+    let (conn, bootstrap) = {
+        let m = mock.lock().unwrap();
+        (format!("{};test4-outage", m.conn_host_port()), m.bootstrap.clone())
+    };
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let o = run_through_outage(
+        "kafka",
+        &[
+            "-i",
+            input.to_str().unwrap(),
+            "-p",
+            "libnvds_kafka_proto.so",
+            "--conn-str",
+            &conn,
+            "-c",
+            &cfg("cfg_kafka.txt"),
+            "-s",
+            "1",
+        ],
+        || mock.lock().unwrap().down(),
+        || mock.lock().unwrap().up(),
+    );
+    let got: Vec<Value> = kafka_consume(&bootstrap, "test4-outage", o.events.len())
+        .into_iter()
+        .map(|(_, _, v)| v)
+        .collect();
+    o.check_received("kafka", &got, true);
 }
 
 #[test]
@@ -428,7 +780,35 @@ fn bad_inputs_fail_with_messages_naming_them() {
         stdout.contains("Usage: deepstream-test4 -i <H264 filename> -p <Proto adaptor library>"),
         "{stdout}"
     );
-    let cases: [(&[&str], &str); 4] = [
+    // A msgconv config with a bad group, and one with a bad value (file, group and key named).
+    let bad_group = ds_testkit::out_path("deepstream-test4", "msgconv_bad_group.txt");
+    std::fs::write(&bad_group, "[sensor0]\nenable=1\n[placeX]\nenable=1\n").unwrap();
+    let bad_key = ds_testkit::out_path("deepstream-test4", "msgconv_bad_key.txt");
+    std::fs::write(
+        &bad_key,
+        "[sensor0]\nenable=1\nlocation=45.29;-75.83\n",
+    )
+    .unwrap();
+    let want_group = format!("{}: [placeX]: wrong place group name", bad_group.display());
+    let want_key = format!(
+        "{}: [sensor0] location: \"45.29;-75.83\": wrong values provided",
+        bad_key.display()
+    );
+    // MQTT over TLS with a CA file that holds no certificate.
+    let not_pem = ds_testkit::out_path("deepstream-test4", "not-a-ca.pem");
+    std::fs::write(&not_pem, "no certificate here\n").unwrap();
+    let tls_conf = ds_testkit::out_path("deepstream-test4", "cfg_mqtt_bad_ca.txt");
+    std::fs::write(
+        &tls_conf,
+        format!("[message-broker]\nenable-tls=1\ntls-cafile={}\n", not_pem.display()),
+    )
+    .unwrap();
+    let want_tls = format!(
+        "{}: [message-broker] tls-cafile: {}: no PEM certificate",
+        tls_conf.display(),
+        not_pem.display()
+    );
+    let cases: [(&[&str], &str); 8] = [
         (
             &[
                 "-p",
@@ -472,6 +852,58 @@ fn bad_inputs_fail_with_messages_naming_them() {
                 "x",
             ],
             "Azure IoT is not implemented by the portable backend",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+                "--msgconv-config",
+                bad_group.to_str().unwrap(),
+            ],
+            &want_group,
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+                "--msgconv-config",
+                bad_key.to_str().unwrap(),
+            ],
+            &want_key,
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_redis_proto.so",
+                "--conn-str",
+                "127.0.0.1;1",
+                "-t",
+                "x",
+                "--msgconv-config",
+                "/nonexistent/msgconv.txt",
+            ],
+            "msgconv config file /nonexistent/msgconv.txt not found (--msgconv-config)",
+        ),
+        (
+            &[
+                "-p",
+                "libnvds_mqtt_proto.so",
+                "--conn-str",
+                "127.0.0.1;8883",
+                "-t",
+                "x",
+                "-c",
+                tls_conf.to_str().unwrap(),
+            ],
+            &want_tls,
         ),
     ];
     for (extra, want) in cases {
@@ -631,18 +1063,10 @@ fn scale_out_three_pipelines_one_topic_every_message_once() {
     }
 }
 
-#[test]
-fn amqp_receives_every_event_in_the_minimal_schema() {
-    use lapin::options::{BasicGetOptions, QueueBindOptions, QueueDeclareOptions};
-    let rabbit = servers::rabbitmq();
-    let port = rabbit.server.port;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    // cfg_amqp.txt: exchange amq.topic, topic (routing key) topicname, guest/guest.
-    let ch = rt.block_on(async {
+/// Declares `queue` and binds it to `amq.topic` with cfg_amqp.txt's routing key `topicname`.
+fn amqp_bind(port: u16, queue: &str, durable: bool) {
+    use lapin::options::{QueueBindOptions, QueueDeclareOptions};
+    amqp_runtime().block_on(async {
         let c = lapin::Connection::connect(
             &format!("amqp://guest:guest@127.0.0.1:{port}/%2f"),
             lapin::ConnectionProperties::default(),
@@ -651,14 +1075,17 @@ fn amqp_receives_every_event_in_the_minimal_schema() {
         .unwrap();
         let ch = c.create_channel().await.unwrap();
         ch.queue_declare(
-            "test4".into(),
-            QueueDeclareOptions::default(),
+            queue.into(),
+            QueueDeclareOptions {
+                durable,
+                ..Default::default()
+            },
             Default::default(),
         )
         .await
         .unwrap();
         ch.queue_bind(
-            "test4".into(),
+            queue.into(),
             "amq.topic".into(),
             "topicname".into(),
             QueueBindOptions::default(),
@@ -666,8 +1093,53 @@ fn amqp_receives_every_event_in_the_minimal_schema() {
         )
         .await
         .unwrap();
-        (c, ch)
+        let _ = c.close(200, "bound".into()).await;
     });
+}
+
+/// Every message of `queue`, until `n` arrived or 5 s passed (then until it is empty).
+fn amqp_drain(port: u16, queue: &str, n: usize) -> Vec<Value> {
+    use lapin::options::BasicGetOptions;
+    amqp_runtime().block_on(async {
+        let c = lapin::Connection::connect(
+            &format!("amqp://guest:guest@127.0.0.1:{port}/%2f"),
+            lapin::ConnectionProperties::default(),
+        )
+        .await
+        .unwrap();
+        let ch = c.create_channel().await.unwrap();
+        let mut out = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            match ch
+                .basic_get(queue.into(), BasicGetOptions { no_ack: true })
+                .await
+                .unwrap()
+            {
+                Some(m) => out.push(serde_json::from_slice(&m.delivery.data).unwrap()),
+                None if out.len() >= n => break,
+                None => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        let _ = c.close(200, "drained".into()).await;
+        out
+    })
+}
+
+fn amqp_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn amqp_receives_every_event_in_the_minimal_schema() {
+    let rabbit = servers::rabbitmq();
+    let port = rabbit.server.port;
+    // cfg_amqp.txt: exchange amq.topic, topic (routing key) topicname, guest/guest.
+    amqp_bind(port, "test4", false);
     let conn = format!("127.0.0.1;{port};guest");
     let o = run(&[
         "-i",
@@ -687,23 +1159,7 @@ fn amqp_receives_every_event_in_the_minimal_schema() {
     let (stdout, stderr) = check_ok(&o);
     let events = attached(&stdout);
     assert_eq!(events.len(), 2, "{stdout}");
-    let got: Vec<Value> = rt.block_on(async {
-        let mut out = Vec::new();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            match ch
-                .1
-                .basic_get("test4".into(), BasicGetOptions { no_ack: true })
-                .await
-                .unwrap()
-            {
-                Some(m) => out.push(serde_json::from_slice(&m.delivery.data).unwrap()),
-                None if out.len() >= events.len() => break,
-                None => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
-        out
-    });
+    let got = amqp_drain(port, "test4", events.len());
     assert_eq!(got.len(), events.len(), "{got:?}\nstderr:\n{stderr}");
     for (v, (frame, class)) in got.iter().zip(&events) {
         check_minimal(v, *frame, *class);

@@ -345,3 +345,160 @@ fn amqp_delivers_every_message_in_order_to_a_bound_queue() {
     });
     assert_eq!(got, (0..10).map(|i| i.to_string()).collect::<Vec<_>>());
 }
+
+/// The MQTT adapter over TLS against mosquitto's TLS listener requiring a client certificate
+/// (mutual TLS), with certificates made here: `tls-cafile` and `tls-capath` each deliver
+/// (seen by a subscriber on the plain listener); a CA that did not sign the broker's
+/// certificate, or no client certificate, fails the connection with an error naming the
+/// CA file (the messages are retried for the bounded time, then dropped and counted).
+#[test]
+fn mqtt_over_mutual_tls_with_cafile_or_capath() {
+    let tls = servers::tls_files(&ds_testkit::out_path("ds-msg", "tls"));
+    let (broker, tls_port) = servers::mosquitto_tls(&tls, true);
+    let (got, t, sub) = mqtt_subscriber(broker.port, "ds/tls");
+    let capath = ds_testkit::out_path("ds-msg", "tls-capath");
+    let _ = std::fs::remove_dir_all(&capath);
+    std::fs::create_dir_all(&capath).unwrap();
+    std::fs::copy(&tls.ca, capath.join("test-ca.pem")).unwrap();
+    std::fs::write(capath.join("README"), "not a certificate\n").unwrap();
+    let client = format!(
+        "tls-certfile={}\ntls-keyfile={}\n",
+        tls.client_cert.display(),
+        tls.client_key.display()
+    );
+    let conn = format!("127.0.0.1;{tls_port}");
+    let send = |name: &str, keys: &str, n: usize| {
+        let conf = cfg_file(
+            name,
+            &format!("[message-broker]\nenable-tls=1\nretry-interval=1\nmax-retry-limit=2\n{keys}"),
+        );
+        let s = BrokerSettings::new("libnvds_mqtt_proto.so", &conn, Some(&conf))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut sender = s.start().unwrap();
+        for i in 0..n {
+            assert!(sender.send("ds/tls", format!("{{\"{name}\":{i}}}").into_bytes()));
+        }
+        sender.close(Duration::from_secs(20))
+    };
+    let with_cafile = format!("tls-cafile={}\n{client}", tls.ca.display());
+    let st = send("cafile", &with_cafile, 3);
+    assert_eq!((st.sent, st.dropped), (3, 0), "tls-cafile: {st:?}");
+    let with_capath = format!("tls-capath={}\n{client}", capath.display());
+    let st = send("capath", &with_capath, 2);
+    assert_eq!((st.sent, st.dropped), (2, 0), "tls-capath: {st:?}");
+    let start = Instant::now();
+    while got.lock().unwrap().len() < 5 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = sub.disconnect();
+    let _ = t.join();
+    let expected = [
+        "{\"cafile\":0}",
+        "{\"cafile\":1}",
+        "{\"cafile\":2}",
+        "{\"capath\":0}",
+        "{\"capath\":1}",
+    ];
+    assert_eq!(*got.lock().unwrap(), expected);
+
+    // The wrong CA: the broker's certificate is refused, the error names the CA file.
+    let wrong = format!("tls-cafile={}\n{client}", tls.other_ca.display());
+    let s = BrokerSettings::new(
+        "libnvds_mqtt_proto.so",
+        &conn,
+        Some(&cfg_file("wrong-ca.txt", &format!("[message-broker]\nenable-tls=1\n{wrong}"))),
+    )
+    .unwrap();
+    let (mut adapter, _) = s.adapter().unwrap();
+    let e = adapter.connect().unwrap_err().to_string();
+    assert!(
+        e.contains("certificate") && e.contains(&tls.other_ca.display().to_string()),
+        "{e}"
+    );
+    // Through the sender: retried for max-retry-limit, then dropped and counted.
+    let st = send("wrongca", &wrong, 2);
+    assert_eq!((st.sent, st.dropped), (0, 2), "{st:?}");
+
+    // No client certificate where the broker requires one: refused.
+    let s = BrokerSettings::new(
+        "libnvds_mqtt_proto.so",
+        &conn,
+        Some(&cfg_file(
+            "no-client-cert.txt",
+            &format!("[message-broker]\nenable-tls=1\ntls-cafile={}\n", tls.ca.display()),
+        )),
+    )
+    .unwrap();
+    let (mut adapter, _) = s.adapter().unwrap();
+    let e = adapter.connect().unwrap_err().to_string();
+    assert!(e.contains("over TLS") || e.contains("certificate"), "{e}");
+}
+
+/// Bad TLS settings fail when the adapter is made, naming the config file, the key and the
+/// file at fault.
+#[test]
+fn bad_mqtt_tls_settings_are_named() {
+    let tls = servers::tls_files(&ds_testkit::out_path("ds-msg", "tls-bad"));
+    let not_pem = ds_testkit::out_path("ds-msg", "not-a-ca.pem");
+    std::fs::write(&not_pem, "this is no certificate\n").unwrap();
+    let empty_dir = ds_testkit::out_path("ds-msg", "empty-capath");
+    let _ = std::fs::remove_dir_all(&empty_dir);
+    std::fs::create_dir_all(&empty_dir).unwrap();
+    let cases = [
+        ("", "tls-cafile: enable-tls=1 needs the broker's CA".to_string()),
+        (
+            "tls-cafile=/nonexistent/ca.crt\n",
+            "tls-cafile: cannot read /nonexistent/ca.crt".to_string(),
+        ),
+        (
+            &*format!("tls-cafile={}\n", not_pem.display()),
+            format!("tls-cafile: {}: no PEM certificate", not_pem.display()),
+        ),
+        (
+            &*format!("tls-capath={}\n", empty_dir.display()),
+            format!(
+                "tls-capath: no PEM CA certificate (-----BEGIN CERTIFICATE-----) in the folder {}",
+                empty_dir.display()
+            ),
+        ),
+        (
+            &*format!(
+                "tls-cafile={}\ntls-certfile={}\n",
+                tls.ca.display(),
+                tls.client_cert.display()
+            ),
+            "tls-keyfile: tls-certfile is set but tls-keyfile is not".to_string(),
+        ),
+        (
+            &*format!(
+                "tls-cafile={}\ntls-certfile={}\ntls-keyfile={}\n",
+                tls.ca.display(),
+                tls.client_cert.display(),
+                tls.ca.display()
+            ),
+            format!("tls-keyfile: {}: no PEM private key", tls.ca.display()),
+        ),
+        (
+            &*format!(
+                "tls-cafile={}\ntls-certfile={}\ntls-keyfile={}\n",
+                tls.ca.display(),
+                tls.client_cert.display(),
+                tls.server_key.display()
+            ),
+            format!("tls-keyfile: {} does not go with the certificate", tls.server_key.display()),
+        ),
+    ];
+    for (i, (keys, want)) in cases.iter().enumerate() {
+        let conf = cfg_file(
+            &format!("bad-tls-{i}.txt"),
+            &format!("[message-broker]\nenable-tls=1\n{keys}"),
+        );
+        let e = match BrokerSettings::new("libnvds_mqtt_proto.so", "127.0.0.1;8883", Some(&conf)) {
+            Ok(_) => panic!("{keys}: accepted"),
+            Err(e) => e.to_string(),
+        };
+        let want = format!("{}: [message-broker] {want}", conf.display());
+        assert!(e.contains(&want), "want {want}\ngot  {e}");
+    }
+}

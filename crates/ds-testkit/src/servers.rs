@@ -1,5 +1,6 @@
 //! Real broker servers for tests, started on 127.0.0.1 on a free port and stopped by PID
-//! (on drop too): `mosquitto`, `redis-server`. Each waits (bounded) until its port accepts
+//! (on drop too): `mosquitto`, `redis-server`, `rabbitmq-server`, and librdkafka's mock
+//! cluster (`ds-kafka-mock`). Each waits (bounded) until its port accepts
 //! connections; a missing binary fails the test with the package to install.
 
 use std::net::{TcpListener, TcpStream};
@@ -50,6 +51,7 @@ pub struct Server {
     program: PathBuf,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    start_limit: Duration,
     child: Option<Child>,
 }
 
@@ -68,30 +70,41 @@ impl Server {
             program,
             args,
             env: Vec::new(),
+            start_limit: Duration::from_secs(20),
             child: None,
         };
         s.start();
         s
     }
 
-    /// Starts it (again) and waits for its port (at most 20 s).
+    /// Starts it (again) and waits for its port (at most 20 s; 60 s for rabbitmq-server).
     pub fn start(&mut self) {
         assert!(self.child.is_none(), "{} already running", self.name);
+        // Its output goes to `server.log` in its folder (appended to across restarts).
+        let log = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.dir.join("server.log"))
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null())
+        };
         let child = Command::new(&self.program)
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .current_dir(&self.dir)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log())
+            .stderr(log())
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
         self.child = Some(child);
         assert!(
-            wait_port(self.port, Duration::from_secs(20)),
-            "{} did not listen on 127.0.0.1:{} within 20 s",
+            wait_port(self.port, self.start_limit),
+            "{} did not listen on 127.0.0.1:{} within {} s",
             self.name,
-            self.port
+            self.port,
+            self.start_limit.as_secs()
         );
     }
 
@@ -137,14 +150,35 @@ fn workdir(name: &str, port: u16) -> PathBuf {
 
 /// `mosquitto` on 127.0.0.1, anonymous access, no persistence.
 pub fn mosquitto() -> Server {
+    mosquitto_with(false, "")
+}
+
+/// `mosquitto` on 127.0.0.1, anonymous access. With `persistent`, sessions, subscriptions and
+/// queued QoS 1 messages are saved in its folder when it stops and read back when it starts
+/// again (a subscriber with a persistent session then misses nothing across a restart).
+/// `listener_options` are lines added to the listener's settings, such as TLS's `cafile`,
+/// `certfile`, `keyfile`, `require_certificate true`.
+pub fn mosquitto_with(persistent: bool, listener_options: &str) -> Server {
     let program = which("mosquitto", "mosquitto");
     let port = free_port();
     let dir = workdir("mosquitto", port);
     let conf = dir.join("mosquitto.conf");
+    let persistence = if persistent {
+        // Run as root, mosquitto drops to its own user, which must be able to write there.
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777));
+        format!(
+            "persistence true\npersistence_location {}/\nautosave_interval 1\n",
+            dir.display()
+        )
+    } else {
+        "persistence false\n".to_string()
+    };
     std::fs::write(
         &conf,
         format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+            "per_listener_settings false\nallow_anonymous true\n{persistence}log_dest stderr\n\
+             listener {port} 127.0.0.1\n{listener_options}\n"
         ),
     )
     .expect("writing mosquitto.conf");
@@ -191,6 +225,8 @@ pub struct KafkaMock {
     /// `host:port` list for `bootstrap.servers`.
     pub bootstrap: String,
     child: Option<Child>,
+    stdin: Option<std::process::ChildStdin>,
+    lines: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 impl KafkaMock {
@@ -199,10 +235,33 @@ impl KafkaMock {
         let first = self.bootstrap.split(',').next().unwrap_or("");
         first.replacen(':', ";", 1)
     }
+
+    /// Takes every broker down (connections closed, new ones refused; ports, topics and
+    /// messages kept), as an outage; panics when the helper does not confirm within 10 s.
+    pub fn down(&mut self) {
+        self.command("down");
+    }
+
+    /// Brings the brokers back up after [`KafkaMock::down`].
+    pub fn up(&mut self) {
+        self.command("up");
+    }
+
+    fn command(&mut self, cmd: &str) {
+        use std::io::Write as _;
+        let stdin = self.stdin.as_mut().expect("ds-kafka-mock's stdin");
+        writeln!(stdin, "{cmd}")
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("ds-kafka-mock {cmd}: {e}"));
+        let rx = self.lines.as_ref().expect("ds-kafka-mock's stdout");
+        let answer = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+        assert_eq!(answer.trim(), format!("ok {cmd}"), "ds-kafka-mock {cmd}");
+    }
 }
 
 impl Drop for KafkaMock {
     fn drop(&mut self) {
+        self.stdin = None;
         if let Some(mut c) = self.child.take() {
             let _ = Command::new("kill")
                 .arg("-TERM")
@@ -235,11 +294,14 @@ pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
         .spawn()
         .expect("starting ds-kafka-mock");
     let stdout = child.stdout.take().expect("piped stdout");
+    let stdin = child.stdin.take();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
     });
     let line = rx.recv_timeout(Duration::from_secs(20)).unwrap_or_default();
     let bootstrap = line
@@ -250,6 +312,8 @@ pub fn kafka_mock(topic: &str, partitions: u32) -> KafkaMock {
     let mock = KafkaMock {
         bootstrap,
         child: Some(child),
+        stdin,
+        lines: Some(rx),
     };
     assert!(
         mock.bootstrap.starts_with("127.0.0.1:"),
@@ -325,6 +389,7 @@ pub fn rabbitmq() -> RabbitMq {
         program,
         args: Vec::new(),
         env,
+        start_limit: Duration::from_secs(60),
         child: None,
     };
     let child = Command::new(&server.program)
@@ -344,4 +409,125 @@ pub fn rabbitmq() -> RabbitMq {
         server,
         _epmd: epmd,
     }
+}
+
+/// Certificates for TLS tests, made by the `openssl` command (Debian package `openssl`) in a
+/// folder: a CA, a server certificate for `127.0.0.1` / `localhost` and a client certificate
+/// signed by it, and a second CA that signed neither. PEM files, readable by everyone (a
+/// server that drops privileges reads them too).
+pub struct TlsFiles {
+    /// The folder holding them.
+    pub dir: PathBuf,
+    /// The CA's certificate (`ca.crt`).
+    pub ca: PathBuf,
+    /// The server's certificate (`server.crt`, SAN IP 127.0.0.1 and DNS localhost).
+    pub server_cert: PathBuf,
+    /// The server's private key (`server.key`).
+    pub server_key: PathBuf,
+    /// The client's certificate (`client.crt`).
+    pub client_cert: PathBuf,
+    /// The client's private key (`client.key`).
+    pub client_key: PathBuf,
+    /// Another CA's certificate (`other-ca.crt`), which signed none of these.
+    pub other_ca: PathBuf,
+}
+
+/// Makes [`TlsFiles`] in `dir` (created; P-256 keys, valid for 2 days).
+pub fn tls_files(dir: &std::path::Path) -> TlsFiles {
+    use std::os::unix::fs::PermissionsExt as _;
+    let openssl = which("openssl", "openssl");
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("creating the certificates' folder");
+    let run = |args: &[&str]| {
+        let o = Command::new(&openssl)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("running openssl");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    for ca in ["ca", "other-ca"] {
+        let (key, crt) = (format!("{ca}.key"), format!("{ca}.crt"));
+        let subj = format!("/CN=deepstream test {ca}");
+        let mut a = vec!["req", "-x509"];
+        a.extend(ec);
+        a.extend([
+            "-keyout",
+            &key,
+            "-out",
+            &crt,
+            "-days",
+            "2",
+            "-subj",
+            &subj,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        run(&a);
+    }
+    for (name, usage) in [("server", "serverAuth"), ("client", "clientAuth")] {
+        let ext = format!("{name}.ext");
+        std::fs::write(
+            dir.join(&ext),
+            format!(
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage={usage}\n\
+                 subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+            ),
+        )
+        .expect("writing the extensions file");
+        let mut a = vec!["req"];
+        a.extend(ec);
+        let (key, csr, crt) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.crt"),
+        );
+        let subj = format!("/CN=deepstream test {name}");
+        a.extend(["-keyout", &key, "-out", &csr, "-subj", &subj]);
+        run(&a);
+        run(&[
+            "x509", "-req", "-in", &csr, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", &crt, "-days", "2", "-extfile", &ext,
+        ]);
+    }
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    for e in std::fs::read_dir(dir).expect("the certificates' folder").flatten() {
+        let _ = std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    TlsFiles {
+        dir: dir.to_path_buf(),
+        ca: dir.join("ca.crt"),
+        server_cert: dir.join("server.crt"),
+        server_key: dir.join("server.key"),
+        client_cert: dir.join("client.crt"),
+        client_key: dir.join("client.key"),
+        other_ca: dir.join("other-ca.crt"),
+    }
+}
+
+/// `mosquitto` on 127.0.0.1 with a plain listener ([`Server::port`], anonymous) and a TLS
+/// listener on the returned port with `tls`'s server certificate; with `require_client_cert`
+/// the TLS listener requires a client certificate signed by `tls`'s CA (mutual TLS).
+pub fn mosquitto_tls(tls: &TlsFiles, require_client_cert: bool) -> (Server, u16) {
+    let tls_port = free_port();
+    let opts = format!(
+        "listener {tls_port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate {require_client_cert}\n",
+        tls.ca.display(),
+        tls.server_cert.display(),
+        tls.server_key.display()
+    );
+    let server = mosquitto_with(false, &opts);
+    assert!(
+        wait_port(tls_port, Duration::from_secs(10)),
+        "mosquitto's TLS listener on 127.0.0.1:{tls_port}: see {}/server.log",
+        server.dir.display()
+    );
+    (server, tls_port)
 }

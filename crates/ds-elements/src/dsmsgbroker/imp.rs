@@ -283,8 +283,8 @@ impl DsMsgBroker {
         if let Some(mut st) = lock(&self.state).take() {
             let stats = st.sender.close(Duration::from_secs(2));
             eprintln!(
-                "dsmsgbroker: {} messages sent, {} dropped",
-                stats.sent, stats.dropped
+                "dsmsgbroker: {} messages sent, {} dropped ({} failed attempts, {} reconnections)",
+                stats.sent, stats.dropped, stats.failed_attempts, stats.reconnects
             );
         }
     }

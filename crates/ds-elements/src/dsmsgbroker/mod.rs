@@ -12,7 +12,8 @@
 //! messages in order once it is back (see [`ds_msg::broker`] for the `[message-broker]`
 //! keys `retry-interval`, `max-retry-limit`, `auto-reconnect` and `queue-size`). At EOS the sink
 //! waits for the queue to drain, at most `max-retry-limit` seconds (capped at 60). At stop it
-//! prints `dsmsgbroker: <n> messages sent, <m> dropped` on stderr.
+//! prints `dsmsgbroker: <n> messages sent, <m> dropped (<f> failed attempts, <r> reconnections)`
+//! on stderr.
 //!
 //! It is a plain element with one sink pad (flagged as a sink, posting EOS like one), not a
 //! base sink: it never synchronises to the clock and never waits for preroll, so behind a

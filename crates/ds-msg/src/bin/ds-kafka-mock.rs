@@ -6,8 +6,12 @@
 //! ```
 //! Prints `bootstrap.servers=<host:port,...>` on its first line, then serves until its stdin
 //! is closed or it is terminated. Topics other than `--topic` are created on first use.
+//!
+//! Lines on stdin control the brokers, for outage tests: `down` takes every broker down
+//! (connections closed, new ones refused; ports, topics and messages kept), `up` brings them
+//! back. Each command is answered on stdout with `ok <command>` or `error <command>: <why>`.
 
-use std::io::{Read as _, Write as _};
+use std::io::{BufRead as _, Write as _};
 
 fn main() -> std::process::ExitCode {
     let mut brokers = 1;
@@ -45,7 +49,21 @@ fn main() -> std::process::ExitCode {
     let _ = writeln!(out, "bootstrap.servers={}", cluster.bootstrap_servers());
     let _ = out.flush();
     drop(out);
-    let mut sink = Vec::new();
-    let _ = std::io::stdin().read_to_end(&mut sink);
+    for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+        let cmd = line.trim();
+        let r = match cmd {
+            "down" => (1..=brokers).try_for_each(|b| cluster.broker_down(b)),
+            "up" => (1..=brokers).try_for_each(|b| cluster.broker_up(b)),
+            "" => continue,
+            _ => {
+                println!("error {cmd}: unknown command (expected down or up)");
+                continue;
+            }
+        };
+        match r {
+            Ok(()) => println!("ok {cmd}"),
+            Err(e) => println!("error {cmd}: {e}"),
+        }
+    }
     std::process::ExitCode::SUCCESS
 }

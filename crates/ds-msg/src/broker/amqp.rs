@@ -2,8 +2,10 @@
 //! (or config `hostname`, `port`, `username`); config keys `password` (default `guest`),
 //! `exchange` (default `amq.topic`), `topic` (the routing key when the `topic` property is
 //! not set), `amqp-framesize` (frame_max, default 131072), `amqp-heartbeat` (seconds, default
-//! 0: none), `share-connection` (accepted). Messages are published with publisher confirms:
-//! a send returns once the broker acknowledged it.
+//! 0: none), `share-connection` (accepted). Messages are published as DeepStream's adapter
+//! publishes them (content type `application/json`, delivery mode 2: persistent, so a durable
+//! queue keeps them across a broker restart) with publisher confirms: a send returns once the
+//! broker acknowledged it.
 
 use std::time::Duration;
 
@@ -148,7 +150,9 @@ impl super::Adapter for AmqpAdapter {
                         topic.into(),
                         BasicPublishOptions::default(),
                         payload,
-                        BasicProperties::default().with_content_type("application/json".into()),
+                        BasicProperties::default()
+                            .with_content_type("application/json".into())
+                            .with_delivery_mode(2),
                     )
                     .await
                     .map_err(err)?

@@ -4,12 +4,23 @@
 //! `share-connection` and `set-threaded` (accepted; each sender owns its connection and
 //! thread). Messages are published with QoS 1 and a send returns once the broker's PUBACK came.
 //!
-//! `enable-tls=1` (`tls-cafile`, `tls-capath`, `tls-certfile`, `tls-keyfile`) is rejected
-//! with an error: TLS is not built into this adapter.
+//! TLS as DeepStream's adapter reads it: `enable-tls=1` turns it on; the broker's
+//! certificate is checked against `tls-cafile` (PEM file of CA certificates) and/or
+//! `tls-capath` (a folder of PEM CA certificate files, such as an OpenSSL hashed folder); one
+//! of them is required. `tls-certfile` and `tls-keyfile` (PEM client certificate chain and its
+//! private key, PKCS#8, PKCS#1 or SEC1) give a client certificate for mutual TLS; they go
+//! together. The files are read and checked when the adapter is made (an error names the file
+//! and the key); a broker certificate the CAs do not vouch for fails the connection with an
+//! error naming the CA file or folder. TLS is rustls (TLS 1.2 and 1.3, ring), and the
+//! broker's certificate must name the `conn-str` host (DNS name or IP address).
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rumqttc::{Client, Connection, Event, MqttOptions, Packet, QoS};
+use rumqttc::{Client, Connection, Event, MqttOptions, Packet, QoS, TlsConfiguration, Transport};
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::{BrokerConfig, ConnStr, Protocol};
 use crate::error::{Error, Result};
@@ -36,7 +47,15 @@ pub struct MqttAdapter {
     credentials: Option<(String, String)>,
     keep_alive: Duration,
     wait: Duration,
+    tls: Option<Tls>,
     live: Option<(Client, Connection)>,
+}
+
+/// The TLS settings of an MQTT adapter.
+struct Tls {
+    config: Arc<rustls::ClientConfig>,
+    /// Where the trusted CAs came from, for errors: `tls-cafile <file>`, `tls-capath <dir>`.
+    cas: String,
 }
 
 fn err(reason: impl std::fmt::Display) -> Error {
@@ -50,12 +69,11 @@ impl MqttAdapter {
     /// Checks `conn-str` and the config; does not connect.
     pub fn new(conn_str: &str, cfg: &BrokerConfig) -> Result<(Self, Vec<String>)> {
         let conn = ConnStr::parse(conn_str, Protocol::Mqtt)?;
-        if cfg.boolean("enable-tls", false)? {
-            return Err(Error::NotSupported(format!(
-                "{}: [message-broker] enable-tls=1: TLS is not built into the portable MQTT adapter",
-                cfg.file.display()
-            )));
-        }
+        let tls = if cfg.boolean("enable-tls", false)? {
+            Some(Tls::from_config(cfg)?)
+        } else {
+            None
+        };
         let client_id = cfg.get("client-id").map(str::to_string).unwrap_or_else(|| {
             format!(
                 "ds-msg-{}-{}",
@@ -77,6 +95,7 @@ impl MqttAdapter {
                 credentials,
                 keep_alive,
                 wait,
+                tls,
                 live: None,
             },
             warnings,
@@ -134,6 +153,11 @@ impl super::Adapter for MqttAdapter {
         if let Some((u, p)) = &self.credentials {
             o.set_credentials(u.clone(), p.clone());
         }
+        if let Some(tls) = &self.tls {
+            o.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(
+                tls.config.clone(),
+            )));
+        }
         self.live = Some(Client::new(o, 16));
         let (host, port) = (self.conn.host.clone(), self.conn.port);
         let r = self.wait_for("CONNACK", |p| match p {
@@ -146,7 +170,21 @@ impl super::Adapter for MqttAdapter {
         });
         if let Err(e) = r {
             self.live = None;
-            return Err(err(format!("cannot connect to {host}:{port}: {e}")));
+            let reason = match &e {
+                Error::Broker { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            };
+            let hint = match &self.tls {
+                Some(tls) if reason.contains("certificate") => format!(
+                    " (TLS: the broker's certificate was checked against {})",
+                    tls.cas
+                ),
+                Some(_) => " (over TLS)".to_string(),
+                None => String::new(),
+            };
+            return Err(err(format!(
+                "cannot connect to {host}:{port}: {reason}{hint}"
+            )));
         }
         Ok(())
     }
@@ -168,4 +206,132 @@ impl super::Adapter for MqttAdapter {
             let _ = conn.recv_timeout(Duration::from_millis(200));
         }
     }
+}
+
+impl Tls {
+    /// Reads `tls-cafile`, `tls-capath`, `tls-certfile` and `tls-keyfile`.
+    fn from_config(cfg: &BrokerConfig) -> Result<Self> {
+        let bad = |key: &str, reason: String| Error::ConfigValue {
+            file: cfg.file.clone(),
+            group: super::BROKER_GROUP.into(),
+            key: key.into(),
+            reason,
+        };
+        let cafile = cfg.get("tls-cafile").map(PathBuf::from);
+        let capath = cfg.get("tls-capath").map(PathBuf::from);
+        if cafile.is_none() && capath.is_none() {
+            return Err(bad(
+                "tls-cafile",
+                "enable-tls=1 needs the broker's CA: set tls-cafile (a PEM file) or tls-capath (a folder of PEM files)"
+                    .into(),
+            ));
+        }
+        let mut roots = rustls::RootCertStore::empty();
+        let mut cas = Vec::new();
+        if let Some(f) = &cafile {
+            let certs = read_certs(f).map_err(|r| bad("tls-cafile", r))?;
+            for c in certs {
+                roots.add(c).map_err(|e| {
+                    bad(
+                        "tls-cafile",
+                        format!("{}: not a usable CA certificate: {e}", f.display()),
+                    )
+                })?;
+            }
+            cas.push(format!("tls-cafile {}", f.display()));
+        }
+        if let Some(d) = &capath {
+            let entries = std::fs::read_dir(d).map_err(|e| {
+                bad(
+                    "tls-capath",
+                    format!("cannot read the CA folder {}: {e}", d.display()),
+                )
+            })?;
+            let mut n = 0;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !path.is_file() {
+                    continue;
+                }
+                // Files without certificates (CRLs, notes) are skipped, as OpenSSL does.
+                for c in read_certs(&path).unwrap_or_default() {
+                    if roots.add(c).is_ok() {
+                        n += 1;
+                    }
+                }
+            }
+            if n == 0 {
+                return Err(bad(
+                    "tls-capath",
+                    format!(
+                        "no PEM CA certificate (-----BEGIN CERTIFICATE-----) in the folder {}",
+                        d.display()
+                    ),
+                ));
+            }
+            cas.push(format!("tls-capath {}", d.display()));
+        }
+        // ring rather than aws-lc-rs: no C build of its own; the post-quantum key exchange
+        // rustls 0.23.48 warns about is aws-lc-rs only.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad("enable-tls", format!("TLS setup: {e}")))?
+        .with_root_certificates(roots);
+        let config = match (cfg.get("tls-certfile"), cfg.get("tls-keyfile")) {
+            (None, None) => builder.with_no_client_auth(),
+            (Some(_), None) => {
+                return Err(bad(
+                    "tls-keyfile",
+                    "tls-certfile is set but tls-keyfile is not: a client certificate needs its private key".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "tls-certfile",
+                    "tls-keyfile is set but tls-certfile is not: a client key needs its certificate".into(),
+                ));
+            }
+            (Some(cert), Some(key)) => {
+                let chain = read_certs(Path::new(cert)).map_err(|r| bad("tls-certfile", r))?;
+                let pk = std::fs::read(key)
+                    .map_err(|e| format!("cannot read {key}: {e}"))
+                    .and_then(|b| {
+                        PrivateKeyDer::from_pem_slice(&b).map_err(|e| {
+                            format!(
+                                "{key}: no PEM private key (PKCS#8, PKCS#1 or SEC1) found: {e}"
+                            )
+                        })
+                    })
+                    .map_err(|r| bad("tls-keyfile", r))?;
+                builder.with_client_auth_cert(chain, pk).map_err(|e| {
+                    bad(
+                        "tls-keyfile",
+                        format!("{key} does not go with the certificate of {cert}: {e}"),
+                    )
+                })?
+            }
+        };
+        Ok(Tls {
+            config: Arc::new(config),
+            cas: cas.join(" and "),
+        })
+    }
+}
+
+/// The PEM certificates of `path` (at least one), or why not.
+fn read_certs(path: &Path) -> std::result::Result<Vec<CertificateDer<'static>>, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: not a PEM certificate file: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "{}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
+            path.display()
+        ));
+    }
+    Ok(certs)
 }
