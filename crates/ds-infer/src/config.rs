@@ -7,8 +7,10 @@
 //!
 //! What this parser does with each key:
 //! - keys the portable backend honours: parsed, checked, and stored in [`InferConfig`];
-//! - DeepStream-only keys ([`DEEPSTREAM_ONLY_KEYS`]: TensorRT engine files, INT8
-//!   calibration, `gpu-id` ...): accepted, and listed in one info line;
+//! - DeepStream-only keys ([`DEEPSTREAM_ONLY_KEYS`]: TensorRT engine files, `gpu-id` ...):
+//!   accepted, and listed in one info line;
+//! - `network-mode` and `int8-calib-file`: honoured as [`NetworkMode`] (INT8 runs the model
+//!   quantized from the calibration file, see [`crate::int8`]);
 //! - any other key: a warning that names it, and ignored (nvinfer ignores it too);
 //! - a value that does not parse or is out of range: [`ConfigError::BadValue`];
 //! - a missing model or label file: [`ConfigError::MissingFile`] (from
@@ -31,8 +33,6 @@ pub const CLASS_ATTRS_ALL_GROUP: &str = "class-attrs-all";
 pub const DEEPSTREAM_ONLY_KEYS: &[&str] = &[
     "gpu-id",
     "model-engine-file",
-    "int8-calib-file",
-    "network-mode",
     "tlt-model-key",
     "workspace-size",
     "enable-dla",
@@ -109,6 +109,8 @@ pub const PROPERTY_KEYS: &[&str] = &[
     "filter-out-class-ids",
     "segmentation-threshold",
     "class-id-map",
+    "network-mode",
+    "int8-calib-file",
 ];
 
 /// `[class-attrs-*]` keys that the portable backend reads.
@@ -175,6 +177,22 @@ impl ColorFormat {
             _ => 3,
         }
     }
+}
+
+/// `network-mode`: the precision nvinfer builds its TensorRT engine in (DeepStream's
+/// `NvDsInferNetworkMode`). What each does in the portable backend (ONNX Runtime, CPU):
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// 0 (default): the ONNX model as it is, in float32.
+    Fp32,
+    /// 1: the model quantized to INT8 from the calibration file `int8-calib-file` names
+    /// (ONNX Runtime's quantized operators: QLinearConv on VNNI/AMX where the CPU has them).
+    /// See [`crate::int8`] for the file and the command that makes it.
+    Int8,
+    /// 2: runs in float32. ONNX Runtime's CPU execution provider has float16 kernels for few
+    /// operators, so an FP16 model runs as casts around float32 kernels: slower, and less exact.
+    /// FP32 is the fastest correct choice on the CPU (an info line says so).
+    Fp16,
 }
 
 /// `cluster-mode`: how detections of one class are merged.
@@ -424,6 +442,10 @@ pub struct InferConfig {
     pub class_id_map: Option<BTreeMap<u32, u32>>,
     /// `segmentation-threshold`: a pixel whose best class probability is below it gets -1.
     pub segmentation_threshold: f32,
+    /// `network-mode`: 0 FP32 (default), 1 INT8, 2 FP16 (see [`NetworkMode`]).
+    pub network_mode: NetworkMode,
+    /// `int8-calib-file`: the INT8 calibration file (read with `network-mode=1` only).
+    pub int8_calib_file: Option<ConfigPath>,
     /// Warnings and info lines produced while parsing.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -539,6 +561,8 @@ impl InferConfig {
             filter_out_class_ids: Vec::new(),
             class_id_map: None,
             segmentation_threshold: 0.0,
+            network_mode: NetworkMode::Fp32,
+            int8_calib_file: None,
             diagnostics: Vec::new(),
         }
     }
@@ -1068,6 +1092,18 @@ impl Parser<'_> {
                 }
                 "segmentation-threshold" => c.segmentation_threshold = self.float(g, k)? as f32,
                 "class-id-map" => c.class_id_map = Some(self.class_id_map(g, k)?),
+                "network-mode" => {
+                    c.network_mode = match self.uint(g, k) {
+                        Ok(0) => NetworkMode::Fp32,
+                        Ok(1) => NetworkMode::Int8,
+                        Ok(2) => NetworkMode::Fp16,
+                        _ => {
+                            let v = self.raw(g, k);
+                            return Err(self.bad(g, k, &v, "expected 0 (FP32), 1 (INT8) or 2 (FP16)"));
+                        }
+                    }
+                }
+                "int8-calib-file" => c.int8_calib_file = Some(self.path(g, k)?),
                 _ if DEEPSTREAM_ONLY_KEYS.contains(&k) => ds_only.push(key.clone()),
                 _ => {
                     let file = self.file.display().to_string();
@@ -1203,6 +1239,15 @@ impl Parser<'_> {
                 message: format!(
                     "{file}: DeepStream-only keys ignored by the portable backend: {}",
                     ds_only.join(", ")
+                ),
+            });
+        }
+        if c.network_mode == NetworkMode::Fp16 {
+            let file = self.file.display().to_string();
+            self.diagnostics.push(Diagnostic {
+                level: Level::Info,
+                message: format!(
+                    "{file}: [{g}] network-mode=2 (FP16) runs in FP32 on the portable backend (ONNX Runtime's CPU kernels are float32; FP32 is faster there than FP16)"
                 ),
             });
         }
