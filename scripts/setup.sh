@@ -51,6 +51,8 @@ APT_PACKAGES=(
   gstreamer1.0-x
   python3 python3-venv python3-numpy python3-opencv python3-packaging
   fonts-dejavu-core valgrind xvfb
+  # scripts/bench.sh: wall time and peak RSS of each run
+  time
   # the thread stacks of an app that hangs in a test (ds_testkit::stacks)
   gdb
   # the opencv crate (imagedata samples: drawing, colour conversion, JPEG writing): OpenCV's
