@@ -71,10 +71,10 @@ fn int8_detections_agree_with_fp32_on_vtest_5s() {
     assert!(counts_close as f64 >= 0.95 * 50.0, "people counts differ by more than 1 on {} frames", 50 - counts_close);
 }
 
-fn int8_config_with(calib_line: &str) -> std::path::PathBuf {
+fn int8_config_with(name: &str, calib_line: &str) -> std::path::PathBuf {
     require("models/yolov3-tiny/yolov3-tiny.onnx");
     write_config(
-        &format!("int8-{}.txt", calib_line.len()),
+        name,
         &format!(
             "[property]\nonnx-file=@ROOT@/models/yolov3-tiny/yolov3-tiny.onnx\nnetwork-mode=1\n{calib_line}\n\
              infer-dims=3;416;416\nnum-detected-classes=80\noutput-blob-names=yolo_16;yolo_23\n\
@@ -93,10 +93,10 @@ fn error_of(path: &std::path::Path) -> String {
 
 #[test]
 fn int8_without_calibration_says_how_to_make_it() {
-    let e = error_of(&int8_config_with(""));
+    let e = error_of(&int8_config_with("int8-no-calib.txt", ""));
     assert!(e.contains("int8-calib-file is missing") && e.contains("scripts/int8_calibrate.py"), "{e}");
 
-    let e = error_of(&int8_config_with("int8-calib-file=/nonexistent/yolo-int8.calib"));
+    let e = error_of(&int8_config_with("int8-missing-calib.txt", "int8-calib-file=/nonexistent/yolo-int8.calib"));
     assert!(
         e.contains("int8-calib-file=/nonexistent/yolo-int8.calib") && e.contains("cannot be read") && e.contains("scripts/int8_calibrate.py"),
         "{e}"
@@ -106,7 +106,7 @@ fn int8_without_calibration_says_how_to_make_it() {
 #[test]
 fn a_tensorrt_calibration_table_is_refused() {
     let table = write_config("cal_trt.bin", "TRT-8601-EntropyCalibration2\ninput_1: 3c010a14\n");
-    let e = error_of(&int8_config_with(&format!("int8-calib-file={}", table.display())));
+    let e = error_of(&int8_config_with("int8-trt-calib.txt", &format!("int8-calib-file={}", table.display())));
     assert!(e.contains("not an ONNX Runtime calibration cache") && e.contains("scripts/int8_calibrate.py"), "{e}");
 }
 
