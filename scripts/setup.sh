@@ -49,8 +49,10 @@ APT_PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp
   gstreamer1.0-x
-  python3 python3-venv python3-numpy python3-opencv
+  python3 python3-venv python3-numpy python3-opencv python3-packaging
   fonts-dejavu-core valgrind xvfb
+  # scripts/bench.sh: wall time and peak RSS of each run
+  time
   # the thread stacks of an app that hangs in a test (ds_testkit::stacks)
   gdb
   # the opencv crate (imagedata samples: drawing, colour conversion, JPEG writing): OpenCV's
@@ -87,6 +89,12 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import onnx, onnxrunt
   "$VENV/bin/pip" install -q --disable-pip-version-check onnx==1.17.0 || die "pip install onnx==1.17.0 failed (PyPI onnx)"
   "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps onnxruntime==1.32.0 \
     || die "pip install onnxruntime==1.32.0 failed (PyPI onnxruntime)"
+fi
+# onnxruntime.quantization (scripts/int8_calibrate.py) needs ml_dtypes (PyPI) and packaging
+# (python3-packaging, Debian); onnxruntime was installed without its dependencies.
+if ! "$VENV/bin/python" -c 'import ml_dtypes' 2>/dev/null; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps ml_dtypes==0.4.1 \
+    || die "pip install ml_dtypes==0.4.1 failed (PyPI ml_dtypes)"
 fi
 # tflite: the TFLite flatbuffer schema (no runtime), read by scripts/selfie_tflite_to_onnx.py
 if ! "$VENV/bin/python" -c 'import tflite' 2>/dev/null; then
@@ -351,6 +359,20 @@ derive "$STREAMS" market-2s.mp4 "the first 60 frames of market.mp4 (H.264) with 
 derive "$STREAMS" market-audio.m4a "the audio of market.mp4 alone (2 s, AAC in MP4): a URI with no video" \
   $GST filesrc location="$STREAMS/market.mp4" ! qtdemux name=d d.audio_0 ! aacparse ! avdec_aac ! \
   audioconvert ! identity eos-after=87 ! avenc_aac ! mp4mux ! filesink location="$STREAMS/market-audio.m4a.tmp"
+
+# INT8 (network-mode=1 of the portable configs): calibrated on real frames, as DeepStream's
+# int8-calib-file is: vtest after its first 6 s (the INT8 test runs on vtest-5s, which is left
+# out) and market, one frame in 12. The calibration file is ONNX Runtime's JSON cache of
+# per-tensor ranges; the INT8 model (QDQ, uint8 activations, int8 per-channel weights) is built
+# from it and the float model (scripts/int8_calibrate.py says how; crates/ds-infer/src/int8.rs
+# how the backend finds it).
+derive "$MODELS/yolov3-tiny" yolov3-tiny-int8.calib "INT8 calibration on vtest and market frames" \
+  "$PY" "$ROOT/scripts/int8_calibrate.py" "$MODELS/yolov3-tiny/yolov3-tiny.onnx" "$MODELS/yolov3-tiny/yolov3-tiny-int8.calib.tmp" \
+  --no-model --every 12 --clip "$STREAMS/vtest.h264" --skip 60 --clip "$STREAMS/market.h264" \
+  --fp32-sha256 "$(sha "$MODELS/yolov3-tiny/yolov3-tiny.onnx")"
+derive "$MODELS/yolov3-tiny" yolov3-tiny-int8.onnx "INT8 model from the calibration file" \
+  "$PY" "$ROOT/scripts/int8_calibrate.py" "$MODELS/yolov3-tiny/yolov3-tiny.onnx" "$MODELS/yolov3-tiny/yolov3-tiny-int8.calib" \
+  --expect-calib-sha256 "$(sha "$MODELS/yolov3-tiny/yolov3-tiny-int8.calib")" --out "$MODELS/yolov3-tiny/yolov3-tiny-int8.onnx.tmp"
 
 say "done: models in $MODELS, clips in $STREAMS"
 echo "setup: all files present and verified"

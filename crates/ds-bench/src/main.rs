@@ -6,7 +6,8 @@
 //! Stages (one per process, so each peak RSS is its own):
 //! - `decode`: `filesrc ! h264parse ! avdec_h264 ! fakesink` (`--copies` streams at once);
 //! - `infer`: the ds-infer engine of deepstream-test1's portable config on frames decoded
-//!   and scaled to the muxer's size beforehand (not timed), `--batch` frames per call;
+//!   and scaled to the muxer's size beforehand (not timed), `--batch` frames per call, in
+//!   the config's `network-mode` (INT8) or `--network-mode`'s;
 //! - `pipeline`: deepstream-test1's pipeline (decoder → streammux → infer → convert → OSD →
 //!   fakesink, sync off), with `--copies` copies of the stream through one muxer of batch
 //!   size `--copies`.
@@ -41,6 +42,9 @@ struct Args {
     width: u32,
     #[arg(long, default_value_t = 1080)]
     height: u32,
+    /// infer stage: nvinfer's network-mode instead of the config's (0 FP32, 1 INT8, 2 FP16)
+    #[arg(long)]
+    network_mode: Option<u32>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -143,6 +147,13 @@ fn infer(a: &Args) -> anyhow::Result<(u64, f64)> {
     let config_path = ds_app::Backend::Portable.config("deepstream-test1", "dstest1_pgie_config.txt")?;
     let mut config = ds_infer::InferConfig::from_file(&config_path)?;
     config.batch_size = a.batch as u32;
+    config.network_mode = match a.network_mode {
+        None => config.network_mode,
+        Some(0) => ds_infer::NetworkMode::Fp32,
+        Some(1) => ds_infer::NetworkMode::Int8,
+        Some(2) => ds_infer::NetworkMode::Fp16,
+        Some(m) => bail!("--network-mode {m}: expected 0 (FP32), 1 (INT8) or 2 (FP16)"),
+    };
     let mut engine = ds_infer::Inference::new(&config)?;
     let (w, h) = (a.width, a.height);
     // One warm-up call (ONNX Runtime allocates on the first run).

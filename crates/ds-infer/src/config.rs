@@ -7,9 +7,11 @@
 //!
 //! What this parser does with each key:
 //! - keys the portable backend honours: parsed, checked, and stored in [`InferConfig`];
-//! - DeepStream-only keys ([`DEEPSTREAM_ONLY_KEYS`]: TensorRT engine files, INT8
-//!   calibration ...): accepted, and listed in one info line (`gpu-id` picks the GPU of the
-//!   CUDA provider where one is used: [`crate::device`]);
+//! - DeepStream-only keys ([`DEEPSTREAM_ONLY_KEYS`]: TensorRT engine files ...): accepted,
+//!   and listed in one info line;
+//! - `gpu-id`: the GPU of the CUDA provider where one is used ([`crate::device`]);
+//! - `network-mode` and `int8-calib-file`: honoured as [`NetworkMode`] (INT8 runs the model
+//!   quantized from the calibration file, see [`crate::int8`]);
 //! - any other key: a warning that names it, and ignored (nvinfer ignores it too);
 //! - a value that does not parse or is out of range: [`ConfigError::BadValue`];
 //! - a missing model or label file: [`ConfigError::MissingFile`] (from
@@ -31,8 +33,6 @@ pub const CLASS_ATTRS_ALL_GROUP: &str = "class-attrs-all";
 /// (one info line names those present).
 pub const DEEPSTREAM_ONLY_KEYS: &[&str] = &[
     "model-engine-file",
-    "int8-calib-file",
-    "network-mode",
     "tlt-model-key",
     "workspace-size",
     "enable-dla",
@@ -111,6 +111,8 @@ pub const PROPERTY_KEYS: &[&str] = &[
     "output-instance-mask",
     "instance-mask-config-file",
     "instance-mask-class-ids",
+    "network-mode",
+    "int8-calib-file",
 ];
 
 /// `[class-attrs-*]` keys that the portable backend reads.
@@ -180,6 +182,22 @@ impl ColorFormat {
             _ => 3,
         }
     }
+}
+
+/// `network-mode`: the precision nvinfer builds its TensorRT engine in (DeepStream's
+/// `NvDsInferNetworkMode`). What each does in the portable backend (ONNX Runtime, CPU):
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// 0 (default): the ONNX model as it is, in float32.
+    Fp32,
+    /// 1: the model quantized to INT8 from the calibration file `int8-calib-file` names
+    /// (ONNX Runtime's quantized operators: QLinearConv on VNNI/AMX where the CPU has them).
+    /// See [`crate::int8`] for the file and the command that makes it.
+    Int8,
+    /// 2: runs in float32. ONNX Runtime's CPU execution provider has float16 kernels for few
+    /// operators, so an FP16 model runs as casts around float32 kernels: slower, and less exact.
+    /// FP32 is the fastest correct choice on the CPU (an info line says so).
+    Fp16,
 }
 
 /// `cluster-mode`: how detections of one class are merged.
@@ -445,6 +463,10 @@ pub struct InferConfig {
     /// `instance-mask-class-ids` (portable extension): the detector classes that get a mask
     /// (`0;2`); empty: every class.
     pub instance_mask_class_ids: Vec<u32>,
+    /// `network-mode`: 0 FP32 (default), 1 INT8, 2 FP16 (see [`NetworkMode`]).
+    pub network_mode: NetworkMode,
+    /// `int8-calib-file`: the INT8 calibration file (read with `network-mode=1` only).
+    pub int8_calib_file: Option<ConfigPath>,
     /// Warnings and info lines produced while parsing.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -564,6 +586,8 @@ impl InferConfig {
             output_instance_mask: false,
             instance_mask_config: None,
             instance_mask_class_ids: Vec::new(),
+            network_mode: NetworkMode::Fp32,
+            int8_calib_file: None,
             diagnostics: Vec::new(),
         }
     }
@@ -1103,6 +1127,18 @@ impl Parser<'_> {
                         .map(|x| x as u32)
                         .collect()
                 }
+                "network-mode" => {
+                    c.network_mode = match self.uint(g, k) {
+                        Ok(0) => NetworkMode::Fp32,
+                        Ok(1) => NetworkMode::Int8,
+                        Ok(2) => NetworkMode::Fp16,
+                        _ => {
+                            let v = self.raw(g, k);
+                            return Err(self.bad(g, k, &v, "expected 0 (FP32), 1 (INT8) or 2 (FP16)"));
+                        }
+                    }
+                }
+                "int8-calib-file" => c.int8_calib_file = Some(self.path(g, k)?),
                 _ if DEEPSTREAM_ONLY_KEYS.contains(&k) => ds_only.push(key.clone()),
                 _ => {
                     let file = self.file.display().to_string();
@@ -1246,6 +1282,15 @@ impl Parser<'_> {
                 message: format!(
                     "{file}: DeepStream-only keys ignored by the portable backend: {}",
                     ds_only.join(", ")
+                ),
+            });
+        }
+        if c.network_mode == NetworkMode::Fp16 {
+            let file = self.file.display().to_string();
+            self.diagnostics.push(Diagnostic {
+                level: Level::Info,
+                message: format!(
+                    "{file}: [{g}] network-mode=2 (FP16) runs in FP32 on the portable backend (ONNX Runtime's CPU kernels are float32; FP32 is faster there than FP16)"
                 ),
             });
         }

@@ -7,7 +7,7 @@ use ndarray::ArrayViewD;
 use crate::classifier;
 use crate::cluster;
 use crate::config::{
-    ConfigFormat, ConfigPath, InferConfig, ModelSource, NetworkType, PROPERTY_GROUP, TensorOrder,
+    ConfigFormat, ConfigPath, InferConfig, ModelSource, NetworkMode, NetworkType, PROPERTY_GROUP, TensorOrder,
 };
 use crate::engine::{Engine, OrtEngine, darknet_onnx_path};
 use crate::error::{ConfigError, InferError};
@@ -128,6 +128,20 @@ impl Inference {
                 message: "file not found".into(),
             });
         }
+        // network-mode=1: the model quantized from int8-calib-file (see crate::int8)
+        let model_path = if config.network_mode == NetworkMode::Int8 {
+            let q = crate::int8::quantized_model(&config, &model_path)?;
+            eprintln!(
+                "ds-infer: info: {}: [property] network-mode=1 (INT8): running {} (quantized from {} with {})",
+                config.file.display(),
+                q.display(),
+                model_path.display(),
+                config.int8_calib_file.as_ref().map(|c| c.path.display().to_string()).unwrap_or_default()
+            );
+            q
+        } else {
+            model_path
+        };
 
         let parser = match config.network_type {
             NetworkType::Detector | NetworkType::InstanceSegmentation => {

@@ -44,6 +44,7 @@ pub mod engine;
 pub mod error;
 pub mod inference;
 pub mod inferserver;
+pub mod int8;
 pub mod output;
 pub mod parse;
 pub mod preprocess;
@@ -53,7 +54,7 @@ pub mod runtime;
 pub mod secondary;
 
 pub use config::{
-    ClassAttrs, ClusterMode, ColorFormat, ConfigFormat, InferConfig, ModelSource, NetworkType, ProcessMode,
+    ClassAttrs, ClusterMode, ColorFormat, ConfigFormat, InferConfig, ModelSource, NetworkMode, NetworkType, ProcessMode,
     TensorOrder,
 };
 pub use error::{ConfigError, InferError, RuntimeError};

@@ -161,7 +161,7 @@ fn inline_comments_trailing_spaces_and_class_groups() {
     assert_eq!(
         info(&c),
         vec![
-            "/ReconAI__AM-Traffic-I-P1-DeepstreamApp__dstest2_pgie2_config.txt: DeepStream-only keys ignored by the portable backend: model-engine-file, network-mode"
+            "/ReconAI__AM-Traffic-I-P1-DeepstreamApp__dstest2_pgie2_config.txt: DeepStream-only keys ignored by the portable backend: model-engine-file"
         ]
     );
 }

@@ -303,7 +303,7 @@ fn unknown_keys_warn_and_deepstream_keys_give_one_info_line() {
             (
                 Level::Info,
                 format!(
-                    "{f}: DeepStream-only keys ignored by the portable backend: model-engine-file, int8-calib-file, network-mode"
+                    "{f}: DeepStream-only keys ignored by the portable backend: model-engine-file"
                 )
             ),
         ]

@@ -260,10 +260,37 @@ impl BaseTransformImpl for DsVideoConvert {
         if self.obj().is_passthrough() {
             return Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::InputBuffer);
         }
-        let size = match lock(&self.state).as_ref() {
-            Some(n) => n.out_info.size(),
+        let (size, share) = match lock(&self.state).as_ref() {
+            Some(n) => (n.out_info.size(), n.shares_memory()),
             None => return Err(gst::FlowError::NotNegotiated),
         };
+        if share {
+            // Only the caps feature changes (a batch of one frame <-> plain video of the
+            // same format and size): the output shares the input's memory, no pixel copy.
+            // An element that writes into it later gets its own copy from GStreamer when
+            // the memory is still shared then.
+            let inbuf: &gst::BufferRef = match &inbuf {
+                gst_base::subclass::base_transform::InputBuffer::Writable(b) => b,
+                gst_base::subclass::base_transform::InputBuffer::Readable(b) => b,
+            };
+            if inbuf.n_memory() == 1 {
+                let mut out = gst::Buffer::new();
+                {
+                    let outm = out.get_mut().ok_or(gst::FlowError::Error)?;
+                    inbuf
+                        .copy_into(
+                            outm,
+                            gst::BufferCopyFlags::FLAGS
+                                | gst::BufferCopyFlags::TIMESTAMPS
+                                | gst::BufferCopyFlags::META
+                                | gst::BufferCopyFlags::MEMORY,
+                            ..,
+                        )
+                        .map_err(|_| gst::FlowError::Error)?;
+                }
+                return Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::Buffer(out));
+            }
+        }
         let out = crate::util::output_buffer_like(&inbuf, size)?;
         Ok(gst_base::subclass::base_transform::PrepareOutputBufferSuccess::Buffer(out))
     }
@@ -288,6 +315,51 @@ impl BaseTransformImpl for DsVideoConvert {
             );
             return Err(gst::FlowError::Error);
         }
+        let shared = n.shares_memory()
+            && outbuf.n_memory() == 1
+            && inbuf.n_memory() == 1
+            && outbuf.peek_memory(0).as_ptr() == inbuf.peek_memory(0).as_ptr();
+        if !shared {
+            self.convert(n, inbuf, outbuf)?;
+        }
+        if n.out_batch && !n.in_batch {
+            let num = n.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Err(e) = meta::ensure_single_frame_meta(
+                outbuf,
+                n.out_info.width(),
+                n.out_info.height(),
+                n.in_info.width(),
+                n.in_info.height(),
+                num,
+            ) {
+                gst::element_imp_error!(
+                    self,
+                    gst::LibraryError::Failed,
+                    ("dsvideoconvert: cannot attach NvDsBatchMeta: {e}")
+                );
+                return Err(gst::FlowError::Error);
+            }
+        }
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+impl Negotiated {
+    /// Whether output buffers share the input's memory: the same format and size, only the
+    /// batch caps feature added or removed.
+    fn shares_memory(&self) -> bool {
+        self.conv.is_none() && self.in_batch != self.out_batch
+    }
+}
+
+impl DsVideoConvert {
+    /// Converts (or copies) the pixels of `inbuf` into `outbuf`.
+    fn convert(
+        &self,
+        n: &Negotiated,
+        inbuf: &gst::Buffer,
+        outbuf: &mut gst::BufferRef,
+    ) -> Result<(), gst::FlowError> {
         let src = gst_video::VideoFrameRef::from_buffer_ref_readable(inbuf.as_ref(), &n.in_info)
             .map_err(|_| {
                 gst::element_imp_error!(
@@ -317,24 +389,6 @@ impl BaseTransformImpl for DsVideoConvert {
                 }
             }
         }
-        if n.out_batch && !n.in_batch {
-            let num = n.frames.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if let Err(e) = meta::ensure_single_frame_meta(
-                outbuf,
-                n.out_info.width(),
-                n.out_info.height(),
-                n.in_info.width(),
-                n.in_info.height(),
-                num,
-            ) {
-                gst::element_imp_error!(
-                    self,
-                    gst::LibraryError::Failed,
-                    ("dsvideoconvert: cannot attach NvDsBatchMeta: {e}")
-                );
-                return Err(gst::FlowError::Error);
-            }
-        }
-        Ok(gst::FlowSuccess::Ok)
+        Ok(())
     }
 }

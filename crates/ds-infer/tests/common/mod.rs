@@ -258,3 +258,33 @@ pub fn face_chip(img: &Rgba, landmarks: &[[f32; 2]], size: u32, padding: f32) ->
         data,
     }
 }
+
+/// Every frame of an H.264 elementary stream under `streams/`, decoded to RGBA at
+/// `width` x `height` (scaled as the muxer of deepstream-test1 scales them).
+pub fn h264_frames(name: &str, width: u32, height: u32) -> Vec<Rgba> {
+    let src = require(&format!("streams/{name}"));
+    let dir = scratch().join(format!("{name}-{width}x{height}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let loc = format!("location={}", src.display());
+    let caps = format!("video/x-raw,format=RGBA,width={width},height={height}");
+    let dst = format!("location={}/f%05d.raw", dir.display());
+    gst(&[
+        "filesrc", &loc, "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!", "videoscale", "!", &caps, "!",
+        "multifilesink", &dst,
+    ]);
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("frames")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    let frames: Vec<Rgba> = names
+        .iter()
+        .map(|p| Rgba {
+            width,
+            height,
+            data: std::fs::read(p).expect("frame"),
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    frames
+}
