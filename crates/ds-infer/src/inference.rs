@@ -325,6 +325,12 @@ impl Inference {
         [self.channels, self.net_h, self.net_w]
     }
 
+    /// The model's input layer name (what nvdspreprocess' `tensor-name` must be for
+    /// [`Inference::infer_tensor`]).
+    pub fn input_name(&self) -> &str {
+        &self.engine.input().name
+    }
+
     /// Most inputs per engine run: the model's fixed batch size, else `batch-size`.
     pub fn max_batch(&self) -> usize {
         self.run_batch
@@ -428,7 +434,7 @@ impl Inference {
     /// Runs inference on a tensor made upstream (nvinfer's `input-tensor-meta=1`: the tensor
     /// of nvdspreprocess) instead of pre-processing frames itself.
     ///
-    /// `tensor` is `[n, channels, height, width]` (NHWC when the config's
+    /// `data` holds a tensor of `shape` `[n, channels, height, width]` (NHWC when the config's
     /// `network-input-order` says so) and must have the model's input size; `items` gives,
     /// per batch item, its frame's size (width, height in pixels) and how the item was made
     /// from the frame ([`Transform`]: the ROI, scale and padding), so that detections come back
@@ -439,10 +445,11 @@ impl Inference {
     /// naming both shapes), or `items` not matching `n` ([`InferError::BadInput`]).
     pub fn infer_tensor(
         &mut self,
-        tensor: ndarray::ArrayViewD<f32>,
+        shape: &[usize],
+        data: &[f32],
         items: &[((u32, u32), Transform)],
     ) -> Result<Vec<InferOutput>, InferError> {
-        let shape = tensor.shape().to_vec();
+        let shape = shape.to_vec();
         let want = self.input_shape(items.len());
         if shape.len() != 4 || shape[1..] != want[1..] {
             return Err(InferError::ModelMismatch {
@@ -461,8 +468,13 @@ impl Inference {
                 message: format!("the tensor holds {} items but {} ROIs describe it", shape[0], items.len()),
             });
         }
-        let data: Vec<f32> = tensor.iter().copied().collect();
         let per = want[1..].iter().product::<usize>();
+        if data.len() != shape[0] * per {
+            return Err(InferError::BadInput {
+                index: 0,
+                message: format!("{} values for a tensor of shape {shape:?}", data.len()),
+            });
+        }
         let mut results = Vec::with_capacity(items.len());
         let mut start = 0;
         while start < items.len() {

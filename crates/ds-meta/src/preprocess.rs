@@ -307,6 +307,13 @@ pub struct PreprocessBatch {
     frames: Vec<FramePtr>,
 }
 
+impl PreprocessBatch {
+    /// A batch meta for `target_unique_ids` with `tensor` made from `rois`.
+    pub fn new(target_unique_ids: Vec<u64>, tensor: Option<PreprocessTensor>, rois: Vec<PreprocessRoi>) -> PreprocessBatch {
+        PreprocessBatch { target_unique_ids, tensor, rois, frames: Vec::new() }
+    }
+}
+
 impl Clone for PreprocessBatch {
     fn clone(&self) -> Self {
         PreprocessBatch {
