@@ -129,16 +129,16 @@ fn the_tensor_of_an_roi_equals_a_reference_crop_and_rois_beyond_the_batch_make_m
     let at20: Vec<&Seen> = seen.iter().filter(|s| s.frame_num == 20).collect();
     assert_eq!(at20.iter().map(|s| s.meta_id).collect::<Vec<_>>(), [0, 1]);
     let first = at20[0];
-    // 101 rounds up to 102 (even), 300 stays: nvdspreprocess' alignment
-    assert_eq!(first.roi, [102.0, 80.0, 298.0, 200.0]);
+    // left 101 rounds up to 102 (even), the width 300 is even already: nvdspreprocess' alignment
+    assert_eq!(first.roi, [102.0, 80.0, 300.0, 200.0]);
     assert_eq!(at20[1].roi, [400.0, 300.0, 368.0, 276.0]);
 
     let frame = &kept[0].1;
-    let (want, cw, ch, px, py) = reference(frame, [102, 80, 298, 200], 416, 0.003921568, [10.0, 20.0, 30.0]);
-    assert!((first.scale.0 - cw as f64 / 298.0).abs() < 1e-6 && (first.scale.1 - ch as f64 / 200.0).abs() < 1e-6, "{:?}", first.scale);
+    let (want, cw, ch, px, py) = reference(frame, [102, 80, 300, 200], 416, 0.003921568, [10.0, 20.0, 30.0]);
+    assert!((first.scale.0 - cw as f64 / 300.0).abs() < 1e-6 && (first.scale.1 - ch as f64 / 200.0).abs() < 1e-6, "{:?}", first.scale);
     assert_eq!(first.offset, (px as f64, py as f64));
     let diff = first.data.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
-    println!("ROI (102,80,298,200) of vtest-4s.mp4 frame 20: tensor vs reference crop max abs diff {diff:.6} (scaled {cw}x{ch}, padding {px},{py})");
+    println!("ROI (102,80,300,200) of vtest-4s.mp4 frame 20: tensor vs reference crop max abs diff {diff:.6} (scaled {cw}x{ch}, padding {px},{py})");
     // one 8-bit level is 0.0039 after normalisation
     assert!(diff < 0.002, "max abs diff {diff}");
 }
