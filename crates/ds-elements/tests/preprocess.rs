@@ -10,7 +10,7 @@ use common::{clip, init, launch, root, run};
 use ds_infer::preprocess_config::PreprocessConfig;
 use ds_meta::BatchMeta;
 use gst::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -46,7 +46,7 @@ struct Seen {
     source: u32,
 }
 
-fn tensors_of(path: &str, config: &PathBuf) -> Vec<Seen> {
+fn tensors_of(path: &str, config: &Path) -> Vec<Seen> {
     init();
     let p = launch(&format!(
         "filesrc location={path} ! qtdemux ! h264parse ! avdec_h264 ! m.sink_0 \
@@ -80,8 +80,7 @@ fn tensors_of(path: &str, config: &PathBuf) -> Vec<Seen> {
         gst::PadProbeReturn::Ok
     });
     run(&p, Duration::from_secs(120)).unwrap();
-    let v = seen.lock().unwrap().clone();
-    v
+    seen.lock().unwrap().clone()
 }
 
 /// The reference: the ROI of an RGBA frame scaled to fit 416x416 keeping its aspect ratio
