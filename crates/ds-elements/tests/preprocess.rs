@@ -231,3 +231,66 @@ fn a_tensor_shape_not_matching_the_model_is_an_error_naming_both() {
     let e = run(&p, Duration::from_secs(60)).unwrap_err();
     assert!(e.contains("[2, 3, 320, 320]") && e.contains("3;416;416") && e.contains("network-input-shape"), "{e}");
 }
+
+/// gst_check::Harness on `dspreprocess` alone: a hand-made batch of two 64x48 frames of
+/// uniform colours (sources 0 and 1) with whole-frame units (`process-on-roi=0`) in one NHWC
+/// tensor: each item is `factor × (colour − offset)`, the tensor names its frames, and
+/// `enable=false` passes the buffer untouched.
+#[test]
+fn harness_whole_frames_nhwc_and_disabled() {
+    init();
+    let cfg = write_config(
+        "frames.txt",
+        "[property]\ntarget-unique-ids=3\nnetwork-input-order=1\nnetwork-input-shape=2;24;32;3\nnetwork-color-format=1\n\
+         tensor-name=data\n\n[user-configs]\npixel-normalization-factor=0.5\noffsets=1;2;3\n\n[group-0]\nsrc-ids=-1\nprocess-on-roi=0\n",
+    );
+    let colours = [[200u8, 100, 50], [10, 20, 30]];
+    let batch = || {
+        let mut buf = gst::Buffer::new();
+        {
+            let b = buf.get_mut().unwrap();
+            for c in colours {
+                let px: Vec<u8> = (0..64 * 48).flat_map(|_| [c[0], c[1], c[2], 255]).collect();
+                b.append_memory(gst::Memory::from_slice(px));
+            }
+            let bm = BatchMeta::attach(b, 2).unwrap();
+            for i in 0..2 {
+                let f = bm.add_frame_meta().unwrap();
+                f.set_batch_id(i);
+                f.set_source_id(i);
+                f.set_pad_index(i);
+                f.set_frame_num(7);
+            }
+        }
+        buf
+    };
+    let caps = ds_elements::caps::batch_caps(64, 48, gst::Fraction::new(10, 1));
+    for enable in [true, false] {
+        let mut h = gst_check::Harness::new_parse(&format!("dspreprocess config-file={} enable={enable}", cfg.display()));
+        h.set_caps(caps.clone(), caps.clone());
+        let out = h.push_and_pull(batch()).unwrap();
+        let bm = BatchMeta::from_buffer(&out).unwrap();
+        let metas: Vec<_> = bm.preprocess_batch_metas().collect();
+        if !enable {
+            assert!(metas.is_empty());
+            continue;
+        }
+        assert_eq!(metas.len(), 1);
+        let m = metas[0];
+        assert_eq!(m.target_unique_ids(), &[3]);
+        let t = m.tensor_meta().unwrap();
+        assert_eq!(t.tensor_shape(), &[2, 24, 32, 3]);
+        let d = t.host_data().unwrap();
+        for (i, r) in m.roi_vector().iter().enumerate() {
+            assert_eq!(r.frame_meta().unwrap().source_id(), i as u32);
+            assert_eq!((r.roi().width, r.roi().height, r.scale_ratio_x()), (64.0, 48.0, 0.5));
+            // BGR order, y = 0.5 × (x − offset)
+            let c = colours[i];
+            let want = [0.5 * (c[2] as f32 - 1.0), 0.5 * (c[1] as f32 - 2.0), 0.5 * (c[0] as f32 - 3.0)];
+            let item = &d[i * 24 * 32 * 3..(i + 1) * 24 * 32 * 3];
+            for px in item.chunks(3) {
+                assert!(px.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-3), "{px:?} vs {want:?}");
+            }
+        }
+    }
+}
