@@ -104,3 +104,23 @@ fn no_arguments_print_the_help_and_fail() {
     assert!(!out.status.success());
     assert!(stderr.contains("--input") && stderr.contains("--codec"), "{stderr}");
 }
+
+#[test]
+fn both_backends_preprocess_configs_are_read() {
+    use ds_infer::preprocess_config::{PreprocessConfig, RoiRect};
+    let dir = ds_testkit::root().join("configs/deepstream-preprocess-test");
+    // DeepStream's: the sample's 4 sources x 3 ROIs = 12 units for a batch dimension of 8 (two
+    // tensors per batch, as nvdspreprocess makes them)
+    let ds = PreprocessConfig::from_file(&dir.join("config_preprocess.txt")).unwrap();
+    assert_eq!((ds.nchw(), ds.tensor_name.as_str()), ([8, 3, 544, 960], "input_1:0"));
+    assert_eq!(ds.units(&[0, 1, 2, 3]), 12);
+    assert_eq!(ds.groups[0].rois[&3][2], RoiRect { left: 0, top: 0, width: 540, height: 900 });
+    assert!(ds.diagnostics.iter().any(|d| d.message.contains("each batch makes 2 tensors")), "{:?}", ds.diagnostics);
+    // the portable one: YOLOv3-tiny's input, two ROIs per source inside the 1920x1080 frames
+    let p = PreprocessConfig::from_file(&dir.join("portable/config_preprocess.txt")).unwrap();
+    assert_eq!((p.nchw(), p.tensor_name.as_str()), ([4, 3, 416, 416], "data"));
+    for (src, rois) in &p.groups[0].rois {
+        assert_eq!(rois.len(), 2, "source {src}");
+        assert!(rois.iter().all(|r| r.left + r.width <= 1920 && r.top + r.height <= 1080), "{rois:?}");
+    }
+}
