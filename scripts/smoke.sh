@@ -46,6 +46,8 @@ SAMPLES=(
   "deepstream-rtsp-in-rtsp-out|-i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 --rtsp-port 0"
   # the Triton config (portable backend: read by dsinfer, no Triton server)
   "deepstream-rtsp-in-rtsp-out|-g nvinferserver -i file://$S/vtest-4s.mp4 --rtsp-port 0"
+  # ROI tensors by nvdspreprocess (dspreprocess), inferred on by the detector; RTSP output
+  "deepstream-preprocess-test|-i file://$S/vtest-4s.mp4 file://$S/market-2s.mp4 --rtsp-port 0"
   # raw tensors parsed in the app; MPEG-4 MP4 out
   "deepstream-ssd-parser|-o $LOGS/deepstream-ssd-parser.mp4 $S/vtest-5s.h264"
   # no camera on CI: the live test source, stopped with Ctrl-C (SIGINT) after 10 s

@@ -233,6 +233,7 @@ mod tests {
         let b = Backend::Portable;
         assert_eq!(b.factory_name("nvstreammux"), "dsstreammux");
         assert_eq!(b.factory_name("nvinfer"), "dsinfer");
+        assert_eq!(b.factory_name("nvdspreprocess"), "dspreprocess");
         assert_eq!(b.factory_name("nvdsosd"), "dsosd");
         assert_eq!(b.factory_name("h264parse"), "h264parse");
         assert_eq!(Backend::DeepStream.factory_name("nvinfer"), "nvinfer");

@@ -42,6 +42,7 @@ pub mod dsmsgconv;
 pub mod dsof;
 pub mod dsofvisual;
 pub mod dsosd;
+pub mod dspreprocess;
 pub mod dssegvisual;
 pub mod dsstreamdemux;
 pub mod dsstreammux;
@@ -73,6 +74,7 @@ pub const ELEMENT_NAMES: &[&str] = &[
     "dssegvisual",
     "dsof",
     "dsofvisual",
+    "dspreprocess",
 ];
 
 /// Registers every element of the crate, into `plugin` when given (a plugin built around this
@@ -92,6 +94,7 @@ pub fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     dsmsgbroker::register(plugin)?;
     dssegvisual::register(plugin)?;
     dsof::register(plugin)?;
+    dspreprocess::register(plugin)?;
     dsofvisual::register(plugin)?;
     Ok(())
 }

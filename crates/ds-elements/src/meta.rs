@@ -616,3 +616,124 @@ pub(crate) fn add_optical_flow_meta(
         .map_err(|e| e.to_string())?;
     Ok(())
 }
+
+/// Attaches one tensor of `dspreprocess` as a preprocess batch meta (`NVDS_PREPROCESS_BATCH_META`)
+/// with one ROI per batch item.
+pub(crate) fn add_preprocess_tensor(
+    buf: &mut gst::BufferRef,
+    target_unique_ids: &[u32],
+    tensor_name: &str,
+    gpu_id: u32,
+    maintain_aspect_ratio: bool,
+    t: ds_infer::preprocess_tensor::Tensor,
+) -> Result<(), String> {
+    use ds_meta::preprocess::{PreprocessBatch, PreprocessRoi, PreprocessTensor};
+    let Some(bm) = BatchMeta::from_buffer_mut(buf) else {
+        return Err("the buffer has no NvDsBatchMeta (is dsstreammux upstream?)".into());
+    };
+    let rois = t
+        .units
+        .iter()
+        .map(|u| {
+            let x = &u.transform;
+            PreprocessRoi {
+                batch_id: u.batch_id,
+                left: x.roi.left,
+                top: x.roi.top,
+                width: x.roi.width,
+                height: x.roi.height,
+                scale_ratio_x: x.scale_x as f64,
+                scale_ratio_y: x.scale_y as f64,
+                offset_left: x.pad_x as f64,
+                offset_top: x.pad_y as f64,
+            }
+        })
+        .collect();
+    let tensor = PreprocessTensor {
+        data: t.data,
+        shape: t.shape.iter().map(|&d| d as i32).collect(),
+        tensor_name: tensor_name.to_string(),
+        gpu_id,
+        meta_id: t.meta_id,
+        maintain_aspect_ratio,
+    };
+    let batch = PreprocessBatch::new(target_unique_ids.iter().map(|&u| u as u64).collect(), Some(tensor), rois);
+    bm.add_preprocess_batch_meta(batch).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Adds a display rectangle (border width 2, `color`) to frame `batch_id`: nvdspreprocess'
+/// `draw-roi`.
+pub(crate) fn add_roi_rect(buf: &mut gst::BufferRef, batch_id: u32, r: ds_infer::Rect, color: [f64; 4]) -> Result<(), String> {
+    let fm = frame_mut(buf, batch_id)?;
+    let dm = fm.add_display_meta().map_err(|e| e.to_string())?;
+    let rect = dm.add_rect().map_err(|e| e.to_string())?;
+    rect.left = r.left;
+    rect.top = r.top;
+    rect.width = r.width;
+    rect.height = r.height;
+    rect.border_width = 2;
+    rect.border_color.set(color[0], color[1], color[2], color[3]);
+    Ok(())
+}
+
+/// One item of a preprocess tensor: its frame and how it was made from it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TensorItem {
+    pub batch_id: u32,
+    pub transform: ds_infer::preprocess::Transform,
+}
+
+/// A preprocess tensor copied out of the batch meta, for a GIE's `input-tensor-meta`.
+#[derive(Debug, Clone)]
+pub(crate) struct TensorIn {
+    pub meta_id: u32,
+    pub gpu_id: u32,
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+    pub items: Vec<TensorItem>,
+}
+
+/// The preprocess tensors of `buf` meant for the GIE `unique_id` (its id in
+/// `target_unique_ids`), in list order. Errors for a tensor that is not host FP32 memory (NVIDIA's
+/// nvdspreprocess) or whose ROIs do not point at frames of the batch.
+pub(crate) fn read_preprocess_tensors(buf: &gst::BufferRef, unique_id: u32) -> Result<Vec<TensorIn>, String> {
+    let Some(bm) = BatchMeta::from_buffer(buf) else {
+        return Err("the buffer has no NvDsBatchMeta (is dsstreammux upstream?)".into());
+    };
+    let mut out = Vec::new();
+    for m in bm.preprocess_batch_metas() {
+        if !m.target_unique_ids().contains(&(unique_id as u64)) {
+            continue;
+        }
+        let Some(t) = m.tensor_meta() else { continue };
+        let data = t.host_data().ok_or_else(|| {
+            format!("the preprocess tensor '{}' is not FP32 host memory (made by NVIDIA's nvdspreprocess?): the portable GIE reads dspreprocess' tensors", t.tensor_name())
+        })?;
+        let mut items = Vec::new();
+        for r in m.roi_vector() {
+            let f = r.frame_meta().ok_or("a preprocess ROI has no frame meta")?;
+            let roi = r.roi();
+            items.push(TensorItem {
+                batch_id: f.batch_id(),
+                transform: ds_infer::preprocess::Transform {
+                    roi: ds_infer::Rect::new(roi.left, roi.top, roi.width, roi.height),
+                    scale_x: r.scale_ratio_x() as f32,
+                    scale_y: r.scale_ratio_y() as f32,
+                    pad_x: r.offset_left() as f32,
+                    pad_y: r.offset_top() as f32,
+                },
+            });
+        }
+        out.push(TensorIn {
+            meta_id: t.meta_id(),
+            gpu_id: t.gpu_id(),
+            name: t.tensor_name().to_string(),
+            shape: t.tensor_shape().iter().map(|&d| d.max(0) as usize).collect(),
+            data: data.to_vec(),
+            items,
+        });
+    }
+    Ok(out)
+}

@@ -381,6 +381,12 @@ impl Inference {
         [self.channels, self.net_h, self.net_w]
     }
 
+    /// The model's input layer name (what nvdspreprocess' `tensor-name` must be for
+    /// [`Inference::infer_tensor`]).
+    pub fn input_name(&self) -> &str {
+        &self.engine.input().name
+    }
+
     /// Most inputs per engine run: the model's fixed batch size, else `batch-size`.
     pub fn max_batch(&self) -> usize {
         self.run_batch
@@ -474,9 +480,80 @@ impl Inference {
             })?;
             self.buffer = buffer;
             for (i, (img, t)) in chunk.iter().zip(&transforms).enumerate() {
-                let mut out = self.postprocess(&outputs, n, i, img, t)?;
+                let mut out = self.postprocess(&outputs, n, i, (img.width, img.height), t)?;
                 self.add_masks(img, &mut out.detections)?;
                 results.push(out);
+            }
+            start += chunk.len();
+        }
+        Ok(results)
+    }
+
+    /// Runs inference on a tensor made upstream (nvinfer's `input-tensor-meta=1`: the tensor
+    /// of nvdspreprocess) instead of pre-processing frames itself.
+    ///
+    /// `data` holds a tensor of `shape` `[n, channels, height, width]` (NHWC when the config's
+    /// `network-input-order` says so) and must have the model's input size; `items` gives,
+    /// per batch item, its frame's size (width, height in pixels) and how the item was made
+    /// from the frame ([`Transform`]: the ROI, scale and padding), so that detections come back
+    /// in frame pixels, clipped to the ROI. Items are run `batch-size` at a time (padded with
+    /// zeros to a model's fixed batch size).
+    ///
+    /// Errors: a tensor whose shape is not `n × the model's input` ([`InferError::ModelMismatch`],
+    /// naming both shapes), or `items` not matching `n` ([`InferError::BadInput`]).
+    pub fn infer_tensor(
+        &mut self,
+        shape: &[usize],
+        data: &[f32],
+        items: &[((u32, u32), Transform)],
+    ) -> Result<Vec<InferOutput>, InferError> {
+        let shape = shape.to_vec();
+        let want = self.input_shape(items.len());
+        if shape.len() != 4 || shape[1..] != want[1..] {
+            return Err(InferError::ModelMismatch {
+                model: self.model_path.clone(),
+                message: format!(
+                    "the input tensor has shape {shape:?} but the model's input is {:?} (batch first): \
+                     the preprocess config's network-input-shape must be <batch>;{}",
+                    want,
+                    want[1..].iter().map(|d| d.to_string()).collect::<Vec<_>>().join(";")
+                ),
+            });
+        }
+        if shape[0] != items.len() {
+            return Err(InferError::BadInput {
+                index: 0,
+                message: format!("the tensor holds {} items but {} ROIs describe it", shape[0], items.len()),
+            });
+        }
+        let per = want[1..].iter().product::<usize>();
+        if data.len() != shape[0] * per {
+            return Err(InferError::BadInput {
+                index: 0,
+                message: format!("{} values for a tensor of shape {shape:?}", data.len()),
+            });
+        }
+        let mut results = Vec::with_capacity(items.len());
+        let mut start = 0;
+        while start < items.len() {
+            let chunk = &items[start..(start + self.run_batch).min(items.len())];
+            let n = self.fixed_batch.unwrap_or(chunk.len());
+            let mut buffer = std::mem::take(&mut self.buffer);
+            buffer.clear();
+            buffer.extend_from_slice(&data[start * per..(start + chunk.len()) * per]);
+            buffer.resize(n * per, 0.0);
+            let shape = self.input_shape(n);
+            let view = ArrayViewD::from_shape(&shape[..], &buffer[..]).map_err(|e| InferError::BadInput {
+                index: start,
+                message: e.to_string(),
+            })?;
+            let outputs = self.engine.run(view).map_err(|message| InferError::Run {
+                model: self.model_path.clone(),
+                message,
+            })?;
+            self.buffer = buffer;
+            for (i, (frame, t)) in chunk.iter().enumerate() {
+                results.push(self.postprocess(&outputs, n, i, *frame, t)?);
             }
             start += chunk.len();
         }
@@ -560,7 +637,7 @@ impl Inference {
         outputs: &[OutputTensor],
         n: usize,
         i: usize,
-        img: &ImageRoi,
+        frame: (u32, u32),
         t: &Transform,
     ) -> Result<InferOutput, InferError> {
         let c = &self.config;
@@ -589,7 +666,7 @@ impl Inference {
                 let raw = parser
                     .parse(&layers, &params)
                     .map_err(|m| parse_err(format!("{parser:?}"), m))?;
-                let (fw, fh) = (img.width as f32, img.height as f32);
+                let (fw, fh) = (frame.0 as f32, frame.1 as f32);
                 // boxes are clipped to the input region: the frame for a primary GIE, the
                 // object's crop for a secondary one
                 let roi = t.roi;

@@ -49,6 +49,7 @@ pub mod output;
 pub mod parse;
 pub mod preprocess;
 pub mod preprocess_config;
+pub mod preprocess_tensor;
 pub mod prototext;
 pub mod runtime;
 pub mod secondary;

@@ -161,8 +161,9 @@ impl PreprocessConfig {
     ///
     /// Errors name the file, group, key and value ([`ConfigError`]): a bad value, a custom
     /// library other than NVIDIA's default one, a 5-D or custom-order tensor, a data type other
-    /// than FP32, offsets that do not match the colour format, more ROIs for the listed sources
-    /// than the tensor's batch dimension.
+    /// than FP32, offsets that do not match the colour format. More ROIs for the listed
+    /// sources than the tensor's batch dimension are not an error: nvdspreprocess makes
+    /// several tensors per batch then (an info line says how many).
     pub fn from_file(path: &Path) -> Result<PreprocessConfig, ConfigError> {
         let file = path.to_path_buf();
         let bytes = std::fs::read(path).map_err(|e| ConfigError::Io { file: file.clone(), message: e.to_string() })?;
@@ -398,14 +399,21 @@ impl Reader<'_> {
                 why: "nvdspreprocess needs at least one [group-<n>] naming its sources".into(),
             });
         }
-        // More units for the listed sources than the tensor's batch dimension: an error now
-        // (src-ids=-1 groups depend on the sources at run time: the element checks those).
+        // More units for the listed sources than the tensor's batch dimension: nvdspreprocess
+        // then makes several tensors per batch (meta_id 0, 1, ...); said in an info line.
         let listed: std::collections::BTreeSet<u32> = c.groups.iter().filter_map(|g| g.src_ids.clone()).flatten().collect();
         let listed: Vec<u32> = listed.into_iter().collect();
         let units = c.units(&listed);
         let batch = c.network_input_shape[0];
-        if c.process_on_frame && c.groups.iter().all(|g| g.src_ids.is_some()) && units > batch {
-            return Err(self.bad(g, "network-input-shape", &format!("{units} ROIs/frames for sources {listed:?} do not fit the tensor's batch dimension {batch} (the portable backend makes one tensor per batch)")));
+        if c.process_on_frame && units > batch {
+            let file = self.file.display();
+            self.diagnostics.push(Diagnostic {
+                level: Level::Info,
+                message: format!(
+                    "{file}: {units} ROIs/frames for sources {listed:?} exceed the tensor's batch dimension {batch} (network-input-shape): each batch makes {} tensors, as nvdspreprocess does",
+                    units.div_ceil(batch)
+                ),
+            });
         }
 
         if !gpu_only.is_empty() {

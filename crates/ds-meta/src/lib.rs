@@ -6,7 +6,8 @@
 //!   provider refuses a library whose metadata sizes are another version's.
 //! - Safe types borrowed from the buffer: [`BatchMeta`], [`FrameMeta`], [`ObjectMeta`],
 //!   [`ClassifierMeta`], [`LabelInfo`], [`DisplayMeta`], [`UserMeta`], [`EventMsgMeta`], and
-//!   the readers in [`infer`] and [`analytics`] (nvdsanalytics' C++ structs). Lists are
+//!   the readers in [`infer`], [`analytics`] (nvdsanalytics' C++ structs) and [`preprocess`]
+//!   (nvdspreprocess' tensor and ROIs). Lists are
 //!   iterators; strings are `&str`.
 //! - Acquire-and-add in one call (`frame.add_obj_meta(None)?` is
 //!   `nvds_acquire_obj_meta_from_pool` + `nvds_add_obj_meta_to_frame`); removal with
@@ -101,6 +102,7 @@ pub mod latency;
 mod list;
 mod meta;
 pub mod osd;
+pub mod preprocess;
 mod provider;
 mod strings;
 pub mod sys;
@@ -118,6 +120,7 @@ pub use list::{MetaIter, MetaIterMut};
 pub use meta::{
     BatchMeta, ClassifierMeta, DisplayMeta, FrameMeta, LabelInfo, MetaLock, ObjectKey, ObjectMeta,
 };
+pub use preprocess::{PreProcessBatchMeta, PreProcessTensorMeta, PreprocessBatch, PreprocessRoi, PreprocessTensor, RoiMeta};
 pub use osd::{ArrowParams, BboxCoords, CircleParams, ColorParams, FontParams, LineParams, MaskParams, RectParams, TextParams};
 pub use provider::{Provider, current as current_provider, init, native_library_version, set_provider, user_meta_type};
 pub use sys::{NvDsEventType, NvDsMetaType, NvDsObjectType};

@@ -37,6 +37,7 @@ struct Settings {
     operate_on_class_ids: Option<Vec<u32>>,
     filter_out_class_ids: Option<Vec<u32>>,
     gpu_id: Option<u32>,
+    input_tensor_meta: bool,
 }
 
 /// nvinfer's class-id list properties: integers separated by `:`, `;`, `,` or spaces
@@ -131,6 +132,12 @@ pub(super) struct State {
     pub info: Option<gst_video::VideoInfo>,
     /// Secondary mode (`process-mode=2`) only.
     pub secondary: Option<secondary::Secondary>,
+    /// `input-tensor-meta`: infer on dspreprocess' tensors.
+    pub input_tensor_meta: bool,
+    /// `gpu-id` (checked against the tensor's, as nvinfer does).
+    pub gpu_id: u32,
+    /// The tensor name mismatch was reported (warned once).
+    pub warned_tensor_name: bool,
 }
 
 /// The `dsinfer` implementation.
@@ -222,6 +229,12 @@ impl ObjectImpl for DsInfer {
                     .default_value(Some(""))
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecBoolean::builder("input-tensor-meta")
+                    .nick("Use preprocess input tensor meta")
+                    .blurb("Infer on the tensor attached by nvdspreprocess (dspreprocess) for this unique-id instead of pre-processing frames")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecUInt64::builder("inferred-objects")
                     .nick("Inferred objects")
                     .blurb("Portable extension (not in nvinfer): number of inputs inferred since the element started: objects in secondary mode, frames in primary mode")
@@ -255,6 +268,7 @@ impl ObjectImpl for DsInfer {
             "output-tensor-meta" => s.output_tensor_meta = value.get().ok(),
             "output-instance-mask" => s.output_instance_mask = value.get().ok(),
             "gpu-id" => s.gpu_id = value.get().ok(),
+            "input-tensor-meta" => s.input_tensor_meta = value.get().unwrap_or(false),
             "infer-on-gie-id" => s.operate_on_gie_id = value.get().ok(),
             "infer-on-class-ids" | "filter-out-class-ids" => {
                 let text: Option<String> = value.get().unwrap_or(None);
@@ -299,6 +313,7 @@ impl ObjectImpl for DsInfer {
             "output-tensor-meta" => s.output_tensor_meta().to_value(),
             "output-instance-mask" => s.output_instance_mask().to_value(),
             "gpu-id" => s.gpu_id.unwrap_or(0).to_value(),
+            "input-tensor-meta" => s.input_tensor_meta.to_value(),
             "infer-on-gie-id" => s.operate_on_gie_id().to_value(),
             "infer-on-class-ids" => class_ids_text(&s.operate_on_class_ids(), ":", true).to_value(),
             "filter-out-class-ids" => class_ids_text(&s.filter_out_class_ids(), ";", false).to_value(),
@@ -364,6 +379,7 @@ impl BaseTransformImpl for DsInfer {
             ProcessMode::Primary => ds_infer::ProcessMode::Primary,
         };
         let (unique_id, interval) = (s.unique_id(), s.interval());
+        let (input_tensor_meta, gpu_id) = (s.input_tensor_meta, config.gpu_id);
         drop(s);
         let inference = Inference::new(&config).map_err(|e| {
             gst::error_msg!(
@@ -401,6 +417,9 @@ impl BaseTransformImpl for DsInfer {
             batches: 0,
             info: None,
             secondary,
+            input_tensor_meta,
+            gpu_id,
+            warned_tensor_name: false,
         });
         Ok(())
     }
@@ -469,6 +488,9 @@ impl DsInfer {
             );
             return Err(gst::FlowError::Error);
         }
+        if st.input_tensor_meta {
+            return self.infer_tensors(st, buf, &info);
+        }
         let (w, h) = (info.width(), info.height());
         let stride = info.stride()[0] as usize;
         let n_mem = buf.n_memory();
@@ -535,6 +557,52 @@ impl DsInfer {
                     );
                     return Err(gst::FlowError::Error);
                 }
+            }
+        }
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+impl DsInfer {
+    /// `input-tensor-meta=true`: infers on the preprocess tensors meant for this GIE and puts
+    /// the detections into the frames of their ROIs, in frame pixels (nvinfer's
+    /// `gst_nvinfer_process_tensor_input` and `attach_metadata_detector`: scale and padding
+    /// undone, boxes clipped to the ROI).
+    fn infer_tensors(&self, st: &mut State, buf: &mut gst::BufferRef, info: &gst_video::VideoInfo) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let fail = |what: &str, e: String| {
+            gst::element_imp_error!(self, gst::StreamError::Failed, ("dsinfer: {what}: {e}"));
+            gst::FlowError::Error
+        };
+        let tensors = meta::read_preprocess_tensors(buf, st.unique_id).map_err(|e| fail("input-tensor-meta", e))?;
+        let frame = (info.width(), info.height());
+        for t in tensors {
+            if t.gpu_id != st.gpu_id {
+                return Err(fail(
+                    "input-tensor-meta",
+                    format!("dsinfer configured with gpu-id {} but received input tensor allocated on gpu {}", st.gpu_id, t.gpu_id),
+                ));
+            }
+            let model_input = lock(&st.inference).input_name().to_string();
+            if t.name != model_input {
+                // nvinfer: a warning, and the tensor is skipped
+                if !st.warned_tensor_name {
+                    st.warned_tensor_name = true;
+                    gst::element_imp_warning!(
+                        self,
+                        gst::StreamError::Failed,
+                        ("dsinfer could not find input layer with name = {} (the model's input is '{model_input}'; set tensor-name in the preprocess config)", t.name)
+                    );
+                }
+                continue;
+            }
+            let items: Vec<((u32, u32), ds_infer::preprocess::Transform)> = t.items.iter().map(|i| (frame, i.transform)).collect();
+            let outputs = lock(&st.inference)
+                .infer_tensor(&t.shape, &t.data, &items)
+                .map_err(|e| fail(&format!("inference on the preprocess tensor '{}' (meta_id {})", t.name, t.meta_id), e.to_string()))?;
+            self.inferred.fetch_add(outputs.len() as u64, Ordering::Relaxed);
+            for (item, out) in t.items.iter().zip(&outputs) {
+                let objects = new_objects(&st.config, &out.detections);
+                meta::add_objects(buf, item.batch_id, st.unique_id, None, &objects).map_err(|e| fail("cannot add object meta", e))?;
             }
         }
         Ok(gst::FlowSuccess::Ok)

@@ -50,11 +50,17 @@
 //! `gpu_id` -1), `output-instance-mask` (false; the config's key), `gpu-id` (the GPU of ONNX
 //! Runtime's CUDA provider where ds-infer uses it, see `ds_infer::device`; over the config's
 //! `gpu-id`).
+//! `input-tensor-meta` (false; true: infer on the tensor `dspreprocess`/nvdspreprocess
+//! attached as preprocess batch meta whose `target-unique-ids` holds this `unique-id`, instead
+//! of pre-processing frames; the tensor's `tensor-name` must be the model's input, else a
+//! warning and the tensor is skipped, as nvinfer; a shape other than the model's input is an
+//! error naming both; objects go to the frame of each ROI in frame pixels, clipped to the ROI,
+//! with no parent, as nvinfer's primary mode; the config's pre-processing keys are ignored).
 //! Portable extension: `inferred-objects` (read-only u64): inputs inferred since the element
 //! started (objects in secondary mode, frames in primary mode), to measure what a cache saves.
 //! nvinfer properties without a portable equivalent (`model-engine-file`,
 //! `raw-output-file-write`, `raw-output-generated-callback`,
-//! `input-tensor-meta`, `clip-object-outside-roi`, `crop-objects-to-roi-boundary`) are not
+//! `clip-object-outside-roi` (the portable element always clips to the ROI), `crop-objects-to-roi-boundary`) are not
 //! registered.
 //!
 //! ```text
