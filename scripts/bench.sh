@@ -36,6 +36,7 @@ run() { # STREAM ARGS... -> prints the stage line, sets $fps and $rss
   rss=$(sed -E 's/.* peak_rss_kib=([0-9]+).*/\1/' <<<"$line")
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+shared() { awk -v a="$1" -v b="$2" 'BEGIN { print 1 / (1 / a + 1 / b) }'; }
 minf() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 
 # timed NAME CMD...: runs CMD with its stdout in $OUT/NAME.out; sets $secs (wall) and $rss (KiB)
@@ -92,6 +93,10 @@ for s in vtest market; do
   done
   echo "$s: pipeline (1 stream) / min(decode, inference b1) = $(ratio "${F[pipe1]}" "$(minf "${F[decode]}" "${F[infer1]}")")"
   echo "$s: pipeline (4 streams, batch 4) / min(decode x4, inference b4) = $(ratio "${F[pipe4]}" "$(minf "${F[decode4]}" "${F[infer4]}")")"
+  # Each stage alone has every core; in the pipeline they share them. Where both stages keep
+  # all cores busy, the best the pipeline can do is 1 / (1/decode + 1/inference).
+  echo "$s: pipeline (1 stream) / shared-core bound 1/(1/decode + 1/inference b1) = $(ratio "${F[pipe1]}" "$(shared "${F[decode]}" "${F[infer1]}")")"
+  echo "$s: pipeline (4 streams) / shared-core bound 1/(1/decode x4 + 1/inference b4) = $(ratio "${F[pipe4]}" "$(shared "${F[decode4]}" "${F[infer4]}")")"
   echo "$s: inference batch 4 / batch 1 (frames/s) = $(ratio "${F[infer4]}" "${F[infer1]}")"
   echo "$s: inference INT8 / FP32, batch 1 (frames/s) = $(ratio "${F[infer1]}" "${F[infer1fp32]}")"
 done
