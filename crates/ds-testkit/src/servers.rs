@@ -30,6 +30,25 @@ pub fn wait_port(port: u16, limit: Duration) -> bool {
     false
 }
 
+/// Waits until an AMQP 0-9-1 broker on 127.0.0.1:`port` answers the protocol header with a
+/// method frame (`Connection.Start`), at most `limit`. rabbitmq-server listens some time
+/// before it speaks AMQP and aborts connections until then; a listening port is not enough.
+pub fn wait_amqp(port: u16, limit: Duration) -> bool {
+    use std::io::{Read, Write};
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(mut s) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut frame_type = [0u8; 1];
+            if s.write_all(b"AMQP\x00\x00\x09\x01").is_ok() && s.read_exact(&mut frame_type).is_ok() && frame_type[0] == 1 {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    false
+}
+
 fn which(bin: &str, package: &str) -> PathBuf {
     for dir in ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"] {
         let p = PathBuf::from(dir).join(bin);
@@ -99,8 +118,13 @@ impl Server {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
         self.child = Some(child);
+        let ready = if self.name == "rabbitmq-server" {
+            wait_amqp(self.port, self.start_limit)
+        } else {
+            wait_port(self.port, self.start_limit)
+        };
         assert!(
-            wait_port(self.port, self.start_limit),
+            ready,
             "{} did not listen on 127.0.0.1:{} within {} s",
             self.name,
             self.port,
@@ -402,8 +426,8 @@ pub fn rabbitmq() -> RabbitMq {
         .expect("starting rabbitmq-server");
     server.child = Some(child);
     assert!(
-        wait_port(port, Duration::from_secs(60)),
-        "rabbitmq-server did not listen on 127.0.0.1:{port} within 60 s"
+        wait_amqp(port, Duration::from_secs(60)),
+        "rabbitmq-server did not answer AMQP on 127.0.0.1:{port} within 60 s"
     );
     RabbitMq {
         server,
