@@ -48,6 +48,17 @@ fn unsupported(config: &InferConfig, p: &ConfigPath, why: &str) -> InferError {
     })
 }
 
+/// Threads that prepare the inputs of one batch: `DS_PREPROCESS_THREADS` when set (a
+/// positive integer), else the CPUs this process may use. A batch of one input is prepared
+/// on the calling thread.
+pub fn preprocess_threads() -> usize {
+    std::env::var("DS_PREPROCESS_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+}
+
 impl Inference {
     /// Loads the config's model in ONNX Runtime and checks that it fits the config
     /// (input size against `infer-dims`, channels against `model-color-format`, output names
@@ -438,16 +449,56 @@ impl Inference {
         let per = self.channels * self.net_h * self.net_w;
         buffer.clear();
         buffer.resize(n * per, 0.0);
+        let (norm, w, h) = (&self.norm, self.net_w, self.net_h);
+        let one = |i: usize, img: &ImageRoi, out: &mut [f32]| {
+            preprocess_into(img, norm, w, h, out).map_err(|message| InferError::BadInput {
+                index: first + i,
+                message,
+            })
+        };
+        // Several inputs: prepared on up to `preprocess_threads()` threads at once (each input
+        // has its own slice of the tensor), as nvinfer prepares a batch in one GPU pass.
+        let threads = preprocess_threads().min(inputs.len());
+        if threads <= 1 {
+            return inputs
+                .iter()
+                .zip(buffer.chunks_mut(per))
+                .enumerate()
+                .map(|(i, (img, out))| one(i, img, out))
+                .collect();
+        }
+        let per_thread = inputs.len().div_ceil(threads);
+        let results: Vec<Result<Vec<Transform>, InferError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = inputs
+                .chunks(per_thread)
+                .zip(buffer[..inputs.len() * per].chunks_mut(per_thread * per))
+                .enumerate()
+                .map(|(k, (imgs, outs))| {
+                    let one = &one;
+                    scope.spawn(move || {
+                        imgs.iter()
+                            .zip(outs.chunks_mut(per))
+                            .enumerate()
+                            .map(|(j, (img, out))| one(k * per_thread + j, img, out))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(InferError::BadInput {
+                            index: first,
+                            message: "the pre-processing thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        });
         let mut transforms = Vec::with_capacity(inputs.len());
-        for (i, img) in inputs.iter().enumerate() {
-            let out = &mut buffer[i * per..(i + 1) * per];
-            let t = preprocess_into(img, &self.norm, self.net_w, self.net_h, out).map_err(
-                |message| InferError::BadInput {
-                    index: first + i,
-                    message,
-                },
-            )?;
-            transforms.push(t);
+        for r in results {
+            transforms.extend(r?);
         }
         Ok(transforms)
     }
