@@ -21,7 +21,7 @@
 # last), the last one running the samples:
 #   carry [".gpu/part-aa"], command "scripts/gpu/device.sh stash"
 #   ...
-#   carry [".gpu/part-ae", ".gpu/SHA256SUMS"], command "scripts/gpu/device.sh stash && scripts/gpu/device.sh run"
+#   carry [".gpu/part-ae", ".gpu/SHA256SUMS", ".gpu/DejaVuSans.ttf"], command "scripts/gpu/device.sh stash && scripts/gpu/device.sh run"
 # (5 parts, 296 MB, on 2026-12-06.)
 # scripts/gpu/device.sh says what `run` measures. Needs scripts/setup.sh first.
 set -euo pipefail
@@ -50,7 +50,7 @@ GSTLIB=/usr/lib/x86_64-linux-gnu/gstreamer-1.0
 cp /usr/bin/gst-launch-1.0 /usr/bin/gst-inspect-1.0 /usr/lib/x86_64-linux-gnu/gstreamer1.0/gstreamer-1.0/gst-plugin-scanner "$R/bin/"
 # No gst-libav: its closure is 229 MB (every FFmpeg codec). NVIDIA's decoder decodes there;
 # openh264 is the software fallback.
-for p in app coreelements isomp4 openh264 playback typefindfunctions videoconvertscale videoparsersbad videotestsrc x264; do
+for p in app coreelements coretracers isomp4 openh264 playback typefindfunctions videoconvertscale videoparsersbad videotestsrc x264; do
   cp "$GSTLIB/libgst$p.so" "$R/gst/"
 done
 python3 - "$DS_WHEEL" "$R/ds" <<'PY'
@@ -91,7 +91,8 @@ if [ ! -f "$CACHE/cuda.zst" ]; then
   echo "bundle: compressing the CUDA execution provider (minutes)"
   zstd -q -19 -T0 --long=27 "$CACHE/libonnxruntime_providers_cuda.so" -o "$CACHE/cuda.zst"
 fi
-cp models/yolov3-tiny/yolov3-tiny.onnx models/yolov3-tiny/coco.names "$R/models/yolov3-tiny/"
+cp models/yolov3-tiny/yolov3-tiny.onnx models/yolov3-tiny/coco.names models/yolov3-tiny/yolov3-tiny-int8.onnx \
+  models/yolov3-tiny/yolov3-tiny-int8.calib "$R/models/yolov3-tiny/"
 cp streams/vtest.h264 streams/vtest.mp4 streams/market.h264 streams/market.mp4 "$R/streams/"
 
 echo "bundle: compressing"
@@ -107,5 +108,7 @@ tar -C "$P" -cf "$STAGE/bundle.tar" .
 # Equal parts of at most 60 MiB: with the repository (about 3 MB) one part fits a call's 64 MiB.
 n=$(( ($(stat -c %s "$STAGE/bundle.tar") + 60 * 1048576 - 1) / (60 * 1048576) ))
 split -n "$n" "$STAGE/bundle.tar" "$OUT/part-"
+# dsosd needs a font and the machine has none: carried beside the last part.
+cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$OUT/"
 ls -la "$OUT"/part-* | awk '{print $5, $9}'
 echo "bundle: $(ls "$OUT"/part-* | wc -l) parts; carry one per device call (scripts/gpu/device.sh)"

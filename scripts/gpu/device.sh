@@ -55,6 +55,10 @@ export GST_PLUGIN_SYSTEM_PATH=$R/gst GST_PLUGIN_PATH=$R/ds GST_PLUGIN_SCANNER=$R
 export GST_REGISTRY=$G/registry.bin LIBV4L2_PLUGIN_DIR=$R/ds/v4l_plugins
 export DS_ORT_LIB=$R/ort/libonnxruntime.so.1.31.1 DS_META_LIB_DIR=$R/ds DS_BACKEND=portable
 export PATH=$R/bin:$PATH RUST_BACKTRACE=0
+# The image has no fonts: dsosd's font is carried beside the parts (bundle.sh puts it there).
+if [ -z "${DS_OSD_FONT:-}" ] && [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -f "$ROOT/.gpu/DejaVuSans.ttf" ]; then
+  export DS_OSD_FONT=$ROOT/.gpu/DejaVuSans.ttf
+fi
 # The samples find configs/ here and models/, streams/ through these links.
 mkdir -p "$R/models/onnxruntime"
 ln -sfn "$DS_ORT_LIB" "$R/models/onnxruntime/libonnxruntime.so.1.32.0"
