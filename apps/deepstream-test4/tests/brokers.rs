@@ -36,6 +36,15 @@ fn run(args: &[&str]) -> Output {
     ds_testkit::run(BIN, args, &[], LIMIT)
 }
 
+/// test4 on `streams/vtest-5s.h264` (portable backend) through `proto` (`-p`), `conn`
+/// (`--conn-str`) and the msgconv config `conf` (`-c`), then the arguments in `rest`.
+fn run_test4(proto: &str, conn: &str, conf: &str, rest: &[&str]) -> Output {
+    let input = ds_testkit::stream("vtest-5s.h264");
+    let mut args = vec!["-i", input.to_str().unwrap(), "-p", proto, "--conn-str", conn, "-c", conf, "--backend", "portable"];
+    args.extend_from_slice(rest);
+    run(&args)
+}
+
 /// The events the probe attached (`Event message attached: frame N, class C` lines).
 fn attached(stdout: &str) -> Vec<(u64, i32)> {
     stdout
@@ -234,24 +243,12 @@ fn mqtt_receives_every_event_in_the_full_schema() {
     let sub = subscribe(broker.port, "test4", false);
     let mp4 = out("mqtt.mp4");
     let conn = format!("127.0.0.1;{}", broker.port);
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_mqtt_proto.so",
-        "--conn-str",
         &conn,
-        "-c",
         &cfg("cfg_mqtt.txt"),
-        "-t",
-        "test4",
-        "--backend",
-        "portable",
-        "--sink",
-        "file",
-        "--output",
-        mp4.to_str().unwrap(),
-    ]);
+        &["-t", "test4", "--sink", "file", "--output", mp4.to_str().unwrap()],
+    );
     let (stdout, stderr) = check_ok(&o);
     let events = attached(&stdout);
     assert_eq!(
@@ -300,21 +297,12 @@ fn mqtt_over_mutual_tls_receives_every_event() {
     )
     .unwrap();
     let conn = format!("127.0.0.1;{tls_port}");
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_mqtt_proto.so",
-        "--conn-str",
         &conn,
-        "-c",
         conf.to_str().unwrap(),
-        "-t",
-        "test4",
-        "--backend",
-        "portable",
-        "--no-display",
-    ]);
+        &["-t", "test4", "--no-display"],
+    );
     let (stdout, stderr) = check_ok(&o);
     let events = attached(&stdout);
     assert_eq!(events.len(), 2, "{stdout}");
@@ -347,24 +335,12 @@ fn mqtt_tls_with_the_wrong_ca_names_the_ca_file_and_the_pipeline_finishes() {
     )
     .unwrap();
     let mp4 = out("wrong-ca.mp4");
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_mqtt_proto.so",
-        "--conn-str",
         &format!("127.0.0.1;{tls_port}"),
-        "-c",
         conf.to_str().unwrap(),
-        "-t",
-        "test4",
-        "--backend",
-        "portable",
-        "--sink",
-        "file",
-        "--output",
-        mp4.to_str().unwrap(),
-    ]);
+        &["-t", "test4", "--sink", "file", "--output", mp4.to_str().unwrap()],
+    );
     let (_, stderr) = check_ok(&o);
     let want = format!(
         "invalid peer certificate: UnknownIssuer (TLS: the broker's certificate was checked against tls-cafile {})",
@@ -382,23 +358,12 @@ fn mqtt_tls_with_the_wrong_ca_names_the_ca_file_and_the_pipeline_finishes() {
 fn redis_receives_every_event_in_the_minimal_schema() {
     let broker = servers::redis(false);
     let conn = format!("127.0.0.1;{}", broker.port);
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_redis_proto.so",
-        "--conn-str",
         &conn,
-        "-c",
         &cfg("cfg_redis.txt"),
-        "-t",
-        "test4",
-        "-s",
-        "1",
-        "--backend",
-        "portable",
-        "--no-display",
-    ]);
+        &["-t", "test4", "-s", "1", "--no-display"],
+    );
     let (stdout, stderr) = check_ok(&o);
     let events = attached(&stdout);
     assert_eq!(events.len(), 2, "{stdout}");
@@ -746,24 +711,12 @@ fn a_broker_that_never_comes_up_is_retried_then_the_pipeline_finishes() {
     .unwrap();
     let mp4 = out("never.mp4");
     let t0 = Instant::now();
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_redis_proto.so",
-        "--conn-str",
         &format!("127.0.0.1;{port}"),
-        "-c",
         conf.to_str().unwrap(),
-        "-t",
-        "test4",
-        "--backend",
-        "portable",
-        "--sink",
-        "file",
-        "--output",
-        mp4.to_str().unwrap(),
-    ]);
+        &["-t", "test4", "--sink", "file", "--output", mp4.to_str().unwrap()],
+    );
     let (_, stderr) = check_ok(&o);
     assert!(stderr.contains("giving up after"), "{stderr}");
     assert!(
@@ -962,19 +915,12 @@ fn kafka_consume(bootstrap: &str, topic: &str, n: usize) -> Vec<(i32, Option<Str
 fn kafka_receives_every_event_with_the_partition_key() {
     let mock = servers::kafka_mock("test4", 3);
     let conn = format!("{};test4", mock.conn_host_port());
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_kafka_proto.so",
-        "--conn-str",
         &conn,
-        "-c",
         &cfg("cfg_kafka.txt"),
-        "--backend",
-        "portable",
-        "--no-display",
-    ]);
+        &["--no-display"],
+    );
     let (stdout, stderr) = check_ok(&o);
     let events = attached(&stdout);
     assert_eq!(events.len(), 2, "{stdout}");
@@ -1146,21 +1092,12 @@ fn amqp_receives_every_event_in_the_minimal_schema() {
     // cfg_amqp.txt: exchange amq.topic, topic (routing key) topicname, guest/guest.
     amqp_bind(port, "test4", false);
     let conn = format!("127.0.0.1;{port};guest");
-    let o = run(&[
-        "-i",
-        ds_testkit::stream("vtest-5s.h264").to_str().unwrap(),
-        "-p",
+    let o = run_test4(
         "libnvds_amqp_proto.so",
-        "--conn-str",
         &conn,
-        "-c",
         &cfg("cfg_amqp.txt"),
-        "-s",
-        "1",
-        "--backend",
-        "portable",
-        "--no-display",
-    ]);
+        &["-s", "1", "--no-display"],
+    );
     let (stdout, stderr) = check_ok(&o);
     let events = attached(&stdout);
     assert_eq!(events.len(), 2, "{stdout}");

@@ -429,6 +429,25 @@ impl Inference {
         Ok((arr, transforms))
     }
 
+    /// Runs the model on `buffer`, a filled input tensor of `n` items whose first is input
+    /// `start` of the caller's list (for error messages), and keeps the buffer for the next
+    /// batch.
+    fn run_buffer(&mut self, buffer: Vec<f32>, n: usize, start: usize) -> Result<Vec<OutputTensor>, InferError> {
+        let shape = self.input_shape(n);
+        let outputs = {
+            let view = ArrayViewD::from_shape(&shape[..], &buffer[..]).map_err(|e| InferError::BadInput {
+                index: start,
+                message: e.to_string(),
+            })?;
+            self.engine.run(view).map_err(|message| InferError::Run {
+                model: self.model_path.clone(),
+                message,
+            })?
+        };
+        self.buffer = buffer;
+        Ok(outputs)
+    }
+
     /// Input tensor shape for a batch of `n`.
     fn input_shape(&self, n: usize) -> [usize; 4] {
         match self.norm.order {
@@ -518,18 +537,7 @@ impl Inference {
             let n = self.fixed_batch.unwrap_or(chunk.len());
             let mut buffer = std::mem::take(&mut self.buffer);
             let transforms = self.fill(chunk, start, n, &mut buffer)?;
-            let shape = self.input_shape(n);
-            let view = ArrayViewD::from_shape(&shape[..], &buffer[..]).map_err(|e| {
-                InferError::BadInput {
-                    index: start,
-                    message: e.to_string(),
-                }
-            })?;
-            let outputs = self.engine.run(view).map_err(|message| InferError::Run {
-                model: self.model_path.clone(),
-                message,
-            })?;
-            self.buffer = buffer;
+            let outputs = self.run_buffer(buffer, n, start)?;
             for (i, (img, t)) in chunk.iter().zip(&transforms).enumerate() {
                 let mut out = self.postprocess(&outputs, n, i, (img.width, img.height), t)?;
                 self.add_masks(img, &mut out.detections)?;
@@ -593,16 +601,7 @@ impl Inference {
             buffer.clear();
             buffer.extend_from_slice(&data[start * per..(start + chunk.len()) * per]);
             buffer.resize(n * per, 0.0);
-            let shape = self.input_shape(n);
-            let view = ArrayViewD::from_shape(&shape[..], &buffer[..]).map_err(|e| InferError::BadInput {
-                index: start,
-                message: e.to_string(),
-            })?;
-            let outputs = self.engine.run(view).map_err(|message| InferError::Run {
-                model: self.model_path.clone(),
-                message,
-            })?;
-            self.buffer = buffer;
+            let outputs = self.run_buffer(buffer, n, start)?;
             for (i, (frame, t)) in chunk.iter().enumerate() {
                 results.push(self.postprocess(&outputs, n, i, *frame, t)?);
             }
