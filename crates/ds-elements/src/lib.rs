@@ -51,6 +51,7 @@ pub mod dsurisrcbin;
 pub mod dstracker;
 pub mod dsvideoconvert;
 pub mod events;
+pub(crate) mod recycle;
 pub(crate) mod latency;
 pub(crate) mod meta;
 pub(crate) mod util;

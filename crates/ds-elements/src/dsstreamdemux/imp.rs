@@ -294,7 +294,9 @@ impl DsStreamDemux {
             let mut out = gst::Buffer::new();
             {
                 let o = out.get_mut().ok_or(gst::FlowError::Error)?;
-                o.append_memory(buffer.peek_memory(i).to_owned());
+                // the frame's memory shared, not copied (`MemoryRef::to_owned` copies): an
+                // element that writes into it gets its own copy from GStreamer
+                o.append_memory(buffer.memory(i).ok_or(gst::FlowError::Error)?);
                 let _ = buffer.copy_into(o, gst::BufferCopyFlags::FLAGS, ..);
                 o.set_pts(gst::ClockTime::from_nseconds(f.buf_pts));
                 o.set_duration(buffer.duration());

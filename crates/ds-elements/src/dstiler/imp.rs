@@ -345,7 +345,8 @@ impl BaseTransformImpl for DsTiler {
                 let mut one = gst::Buffer::new();
                 one.get_mut()
                     .ok_or(gst::FlowError::Error)?
-                    .append_memory(mem.to_owned());
+                    // a new reference, not a copy (`MemoryRef::to_owned` copies the pixels)
+                    .append_memory(inbuf.memory(i).ok_or(gst::FlowError::Error)?);
                 let src =
                     gst_video::VideoFrameRef::from_buffer_ref_readable(one.as_ref(), &in_info)
                         .map_err(|_| gst::FlowError::Error)?;

@@ -24,6 +24,8 @@ struct Negotiated {
     in_batch: bool,
     out_batch: bool,
     conv: Option<gst_video::VideoConverter>,
+    /// RGBA -> I420/NV12 of the same size with SIMD, in place of `conv`.
+    fast: Option<super::rgba_yuv::RgbaToYuv>,
     /// Frames made into batches (their `frame_num`).
     frames: std::sync::atomic::AtomicI32,
 }
@@ -213,7 +215,8 @@ impl BaseTransformImpl for DsVideoConvert {
         })?;
         let in_batch = caps::is_batch(incaps);
         let out_batch = caps::is_batch(outcaps);
-        let conv = if in_info == out_info {
+        let fast = super::rgba_yuv::RgbaToYuv::new(&in_info, &out_info);
+        let conv = if in_info == out_info || fast.is_some() {
             None
         } else {
             // the converter wants equal frame rates; output buffers do not depend on them
@@ -242,6 +245,7 @@ impl BaseTransformImpl for DsVideoConvert {
             in_batch,
             out_batch,
             conv,
+            fast,
             frames: Default::default(),
         });
         Ok(())
@@ -348,7 +352,7 @@ impl Negotiated {
     /// Whether output buffers share the input's memory: the same format and size, only the
     /// batch caps feature added or removed.
     fn shares_memory(&self) -> bool {
-        self.conv.is_none() && self.in_batch != self.out_batch
+        self.conv.is_none() && self.fast.is_none() && self.in_batch != self.out_batch
     }
 }
 
@@ -380,9 +384,17 @@ impl DsVideoConvert {
                         );
                         gst::FlowError::Error
                     })?;
-            match &n.conv {
-                Some(c) => c.frame_ref(&src, &mut dst),
-                None => {
+            match (&n.conv, &n.fast) {
+                (Some(c), _) => c.frame_ref(&src, &mut dst),
+                (None, Some(f)) => f.convert(&src, &mut dst).map_err(|e| {
+                    gst::element_imp_error!(
+                        self,
+                        gst::StreamError::Format,
+                        ("dsvideoconvert: RGBA -> {:?}: {e}", n.out_info.format())
+                    );
+                    gst::FlowError::Error
+                })?,
+                (None, None) => {
                     if src.copy(&mut dst).is_err() {
                         return Err(gst::FlowError::Error);
                     }

