@@ -146,6 +146,49 @@ pub fn mask_value(values: &[f32], src_w: usize, src_h: usize, dst_w: usize, dst_
     top_lerp + (bottom_lerp - top_lerp) * (y0 - top as f32)
 }
 
+/// A colour and its alpha (times the coverage), ready to be blended over RGBA pixels:
+/// `out = src * a + dst * (1 - a)` per colour channel, `a * 255 + dst * (1 - a)` for alpha,
+/// rounded to the nearest integer.
+#[derive(Clone, Copy)]
+struct Ink {
+    src: [f64; 3],
+    a: f64,
+}
+
+impl Ink {
+    /// `None` where nothing would change (alpha 0).
+    #[inline]
+    fn new(color: &Color, cov: f64) -> Option<Ink> {
+        let a = (color[3] * cov).clamp(0.0, 1.0);
+        if a <= 0.0 {
+            return None;
+        }
+        let src = [0, 1, 2].map(|c| color[c].clamp(0.0, 1.0) * 255.0);
+        Some(Ink { src, a })
+    }
+
+    /// The pixel that blending gives whatever was there, at alpha 1.
+    fn opaque(&self) -> Option<[u8; 4]> {
+        (self.a >= 1.0).then(|| [round_u8(self.src[0]), round_u8(self.src[1]), round_u8(self.src[2]), 255])
+    }
+
+    #[inline]
+    fn over(&self, px: &mut [u8]) {
+        let keep = 1.0 - self.a;
+        for c in 0..3 {
+            px[c] = round_u8(self.src[c] * self.a + px[c] as f64 * keep);
+        }
+        px[3] = round_u8(self.a * 255.0 + px[3] as f64 * keep);
+    }
+}
+
+/// `v` (0..=255) rounded half up, clamped to a byte: `f64::round` without the libm call
+/// (x86-64's baseline has no rounding instruction).
+#[inline(always)]
+fn round_u8(v: f64) -> u8 {
+    (v + 0.5) as u8
+}
+
 /// A mutable view of one tightly or loosely packed RGBA frame.
 pub struct Canvas<'a> {
     data: &'a mut [u8],
@@ -186,26 +229,31 @@ impl<'a> Canvas<'a> {
         if x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height {
             return;
         }
-        let a = (color[3] * cov).clamp(0.0, 1.0);
-        if a <= 0.0 {
+        let Some(ink) = Ink::new(color, cov) else {
             return;
-        }
+        };
         let o = y as usize * self.stride + x as usize * 4;
-        let px = &mut self.data[o..o + 4];
-        for c in 0..3 {
-            let src = color[c].clamp(0.0, 1.0) * 255.0;
-            px[c] = (src * a + px[c] as f64 * (1.0 - a)).round() as u8;
-        }
-        px[3] = ((a * 255.0) + px[3] as f64 * (1.0 - a)).round().min(255.0) as u8;
+        ink.over(&mut self.data[o..o + 4]);
     }
 
     /// Blends `color` over the pixels of [x0, x1) x [y0, y1), clipped to the frame.
     pub fn fill_rect(&mut self, x0: i64, y0: i64, x1: i64, y1: i64, color: &Color) {
         let (x0, x1) = (x0.max(0), x1.min(self.width as i64));
         let (y0, y1) = (y0.max(0), y1.min(self.height as i64));
+        let Some(ink) = Ink::new(color, 1.0) else {
+            return;
+        };
+        if x0 >= x1 {
+            return;
+        }
+        let opaque = ink.opaque();
         for y in y0..y1 {
-            for x in x0..x1 {
-                self.blend(x, y, color, 1.0);
+            let o = y as usize * self.stride;
+            let row = &mut self.data[o + x0 as usize * 4..o + x1 as usize * 4];
+            match opaque {
+                // what blending gives at alpha 1, written straight
+                Some(px) => row.chunks_exact_mut(4).for_each(|p| p.copy_from_slice(&px)),
+                None => row.chunks_exact_mut(4).for_each(|p| ink.over(p)),
             }
         }
     }
