@@ -659,3 +659,44 @@ fn tiler_show_source_shows_one_source_full_frame() {
     }
     assert!(compared >= 4);
 }
+
+/// dsvideoconvert's SIMD RGBA -> I420 / NV12 (the OSD's frames on their way to the encoder)
+/// gives the pixels GStreamer's videoconvert gives, in BT.709 and BT.601, on real frames.
+#[test]
+fn rgba_to_yuv_matches_videoconvert_on_real_frames() {
+    init();
+    for (format, colorimetry) in [("I420", "bt709"), ("NV12", "bt709"), ("I420", "bt601")] {
+        let caps = format!("video/x-raw,format={format},colorimetry={colorimetry}");
+        let p = launch(&format!(
+            "{} ! videoconvert ! video/x-raw,format=RGBA ! tee name=t \
+             t. ! queue ! dsvideoconvert ! {caps} ! appsink name=fast sync=false \
+             t. ! queue ! videoconvert ! {caps} ! appsink name=reference sync=false",
+            h264("vtest-5s.h264", 5)
+        ));
+        let fast = collect(&p, "fast");
+        let reference = collect(&p, "reference");
+        run(&p, Duration::from_secs(60)).unwrap();
+        let (fast, reference) = (fast.lock().unwrap(), reference.lock().unwrap());
+        assert_eq!(fast.len(), 5, "{format} {colorimetry}: frames through dsvideoconvert");
+        assert_eq!(reference.len(), 5);
+        for ((a, caps_a), (b, caps_b)) in fast.iter().zip(reference.iter()) {
+            let info = gst_video::VideoInfo::from_caps(caps_a).unwrap();
+            let other = gst_video::VideoInfo::from_caps(caps_b).unwrap();
+            assert_eq!(
+                (info.format(), info.width(), info.height(), info.colorimetry()),
+                (other.format(), other.width(), other.height(), other.colorimetry()),
+                "the same frames on both branches"
+            );
+            let (a, b) = (a.map_readable().unwrap(), b.map_readable().unwrap());
+            // luma: every sample within 1 level; chroma (2x2 subsampling filters differ):
+            // within 3 levels, and 1 on average (videoconvert filters and sites chroma otherwise)
+            let y_len = info.offset()[1];
+            let luma = a[..y_len].iter().zip(&b[..y_len]).map(|(x, y)| x.abs_diff(*y)).max().unwrap();
+            let chroma: Vec<u8> = a[y_len..info.size()].iter().zip(&b[y_len..info.size()]).map(|(x, y)| x.abs_diff(*y)).collect();
+            let mean = chroma.iter().map(|&d| d as f64).sum::<f64>() / chroma.len() as f64;
+            let worst = chroma.iter().copied().max().unwrap();
+            assert!(luma <= 1, "{format} {colorimetry}: luma differs by {luma}");
+            assert!(worst <= 3 && mean < 1.0, "{format} {colorimetry}: chroma differs by up to {worst}, {mean:.3} on average");
+        }
+    }
+}
