@@ -98,6 +98,10 @@ impl SinkKind {
 /// encoder its own thread beside the detector's).
 pub const ENCODER_SPEED_PRESET: &str = "ultrafast";
 
+/// x264enc's constant quantizer for `--sink file` on the portable backend (`pass=quant`):
+/// 23, the quality of x264's default CRF, without rate control.
+pub const ENCODER_QUANTIZER: u32 = 23;
+
 /// `videoconvert` with one conversion thread per CPU (`n-threads`; GStreamer's converter
 /// splits the frame in bands): RGBA -> I420 of a 1080p frame on one core costs more than
 /// the encoder's ultrafast preset.
@@ -115,7 +119,7 @@ fn threaded_videoconvert(backend: Backend) -> anyhow::Result<gst::Element> {
 /// - portable: `dsvideoconvert ! videoconvert ! ximagesink` (or `waylandsink`; dsvideoconvert
 ///   shares the OSD's frame, no copy: it only drops the batch caps feature), or `queue
 ///   max-size-buffers=3 ! dsvideoconvert ! video/x-raw,format=I420 ! x264enc
-///   speed-preset=ultrafast bframes=0 dct8x8=true threads=1 ! h264parse ! mp4mux ! filesink` (the queue
+///   speed-preset=ultrafast bframes=0 dct8x8=true threads=1 pass=quant quantizer=23 ! h264parse ! mp4mux ! filesink` (the queue
 ///   runs the encoder beside the detector; dsvideoconvert converts RGBA to I420 with SIMD;
 ///   I420: 4:2:0, which every player reads; see [`ENCODER_SPEED_PRESET`]), or `fakesink`;
 /// - deepstream: `nveglglessink`/`nv3dsink`, or
@@ -186,6 +190,11 @@ pub fn make_sink_bin(backend: Backend, kind: &SinkKind, name: &str) -> anyhow::R
                     // 1.5 per core) contends with the detector's threads for the same cores
                     // (test1 to MP4 on 2 cores: 16.8 s against 18.0 s, same CPU time).
                     enc.set_property("threads", 1u32);
+                    // Constant quantizer 23 instead of x264enc's default CBR at 2 Mbit/s: a
+                    // file needs no rate control, and without it the encoder takes 13 % less
+                    // CPU (795 frames of vtest at 1080p: 8.1 CPU-s against 9.4; 15.6 MB)
+                    enc.set_property_from_str("pass", "quant");
+                    enc.set_property("quantizer", ENCODER_QUANTIZER);
                     chain.push(enc);
                 }
                 Backend::DeepStream => chain.push(mk("nvv4l2h264enc", "encoder")?),
