@@ -159,6 +159,8 @@ fn masks_are_drawn_on_people_and_saved_by_the_resize_rule() {
     assert!(so.contains("Frame Number= 0 Number of Objects="), "{so}");
 
     let frames = [0, 30];
+    let mut coverage = Vec::new();
+    let mut mask_pixels = 0;
     let seen = osd_run(&stream(CLIP), &frames);
     assert_eq!(seen.len(), frames.len(), "frames seen by the OSD");
     for fs in &seen {
@@ -186,9 +188,11 @@ fn masks_are_drawn_on_people_and_saved_by_the_resize_rule() {
         println!("frame {}: saved {dw}x{dh} mask, {:.1}% inside, agrees with the rule on {:.2}%", fs.frame_num, inside * 100.0, agree * 100.0);
         // JPEG blurs the 0/255 edge by a pixel or so.
         assert!(agree >= 0.97, "{}: {agree:.3} of the pixels follow the resize/binarise rule", path.display());
-        // A person, not an empty or full box (the selfie model on small CCTV people gives
-        // partial masks: 39% of the box at frame 0, 10% at frame 30, legs only).
-        assert!((0.05..0.9).contains(&inside), "frame {}: the mask covers {inside:.2} of the box", fs.frame_num);
+        // Never a full box. A person somewhere (checked after the loop): the selfie model on
+        // small CCTV people gives partial masks or none (42% of the box at frame 0; at frame
+        // 30, 10% with the muxer's former cubic scaling, 0% with its bilinear one).
+        assert!(inside < 0.9, "frame {}: the mask covers {inside:.2} of the box", fs.frame_num);
+        coverage.push(inside);
 
         // The OSD: inside each mask (where no other box overlaps) the pixels were blended
         // with the box colour (red); outside the masks nothing changed.
@@ -236,10 +240,14 @@ fn masks_are_drawn_on_people_and_saved_by_the_resize_rule() {
             "frame {}: OSD changed {inside_redder}/{inside_n} mask pixels as expected, {outside_changed}/{outside_n} outside",
             fs.frame_num
         );
-        assert!(inside_n > 1000, "frame {}: {inside_n} mask pixels", fs.frame_num);
+        mask_pixels += inside_n;
         assert_eq!(inside_redder, inside_n, "every mask pixel blended with the object's colour");
         assert_eq!(outside_changed, 0, "no pixel outside the masks changed");
     }
+    // a person in at least one saved picture, and masks the OSD check above was made on
+    // (not an empty mask everywhere)
+    assert!(coverage.iter().any(|&c| c >= 0.05), "saved masks cover {coverage:?} of their boxes");
+    assert!(mask_pixels > 1000, "{mask_pixels} mask pixels on frames {frames:?}");
 }
 
 #[test]
