@@ -1345,6 +1345,9 @@ impl DsStreamMux {
         } else {
             let from = rgba_info(in_info.width(), in_info.height())?;
             let mut cfg = gst_video::VideoConverterConfig::new();
+            // the larger step in bands on two threads, as before the split (no difference on
+            // 2 cores; a single stream on a many-core machine waits on this thread)
+            cfg.set_threads(2);
             cfg.set_resampler_method(gst_video::VideoResamplerMethod::Linear);
             if padding {
                 let (iw, ih) = (in_info.width() as f64, in_info.height() as f64);
