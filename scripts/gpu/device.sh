@@ -23,8 +23,8 @@ stash)
   cp "$ROOT"/.gpu/part-* "$ROOT"/.gpu/SHA256SUMS "$G/parts/" 2>/dev/null
   ls -la "$G/parts" | awk 'NR>1 {print $5, $9}'
   exit 0 ;;
-run) ;;
-*) echo "usage: $0 stash|run" >&2; exit 2 ;;
+run|ab) ;;
+*) echo "usage: $0 stash|run|ab" >&2; exit 2 ;;
 esac
 
 R=$G/root
@@ -79,6 +79,26 @@ step() { # NAME SECONDS CMD... : runs bounded, log in $LOGS/NAME.log, prints the
   [ $rc -eq 0 ] || tail -5 "$LOGS/$name.log" | sed 's/^/    /'
   return $rc
 }
+
+if [ "$1" = ab ]; then
+  # INT8 (the configs' network-mode=1) against FP32 on CUDA, everything else the same
+  say "INT8 / FP32 on CUDA, ds-bench infer batch 1 and 8, then test1 and test3 with 1 stream"
+  for m in 1 0 1 0; do
+    for b in 1 8; do
+      DS_ORT_PROVIDER=cuda step infer-m$m-b$b 120 ds-bench infer --input streams/vtest.h264 --frames 320 --batch $b --network-mode $m && grep '^stage=' "$LOGS/infer-m$m-b$b.log" | sed "s/^/network-mode=$m batch $b: /"
+    done
+  done
+  cfg=configs/deepstream-test1/portable/dstest1_pgie_config.txt
+  cfg3=configs/deepstream-test3/portable/dstest3_pgie_config.txt
+  for m in 1 0 1 0; do
+    sed -i "s/^network-mode=.*/network-mode=$m/" "$cfg" "$cfg3" 2>/dev/null
+    { time DS_ORT_PROVIDER=cuda step test1-m$m 300 deepstream-test1 --backend portable --sink fake streams/vtest.h264; } 2> "$LOGS/time-test1-m$m"
+    echo "test1 network-mode=$m: $(grep -c '^Frame Number' "$LOGS/test1-m$m.log") frames in $WALL s"
+    { time DS_ORT_PROVIDER=cuda step test3-m$m 300 deepstream-test3 --backend portable --sink fake -i "file://$PWD/streams/vtest.mp4"; } 2> "$LOGS/time-test3-m$m"
+    echo "test3 1 stream network-mode=$m: $(grep -c '^Frame Number' "$LOGS/test3-m$m.log") frames in $WALL s"
+  done
+  exit 0
+fi
 
 say machine
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
