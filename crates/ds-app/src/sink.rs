@@ -103,8 +103,8 @@ pub const ENCODER_SPEED_PRESET: &str = "ultrafast";
 pub const ENCODER_QUANTIZER: u32 = 23;
 
 /// `videoconvert` with one conversion thread per CPU (`n-threads`; GStreamer's converter
-/// splits the frame in bands): RGBA -> I420 of a 1080p frame on one core costs more than
-/// the encoder's ultrafast preset.
+/// splits the frame in bands), before a window sink: RGBA to the window's format for a 1080p
+/// frame every frame. (The file sink converts to I420 in `dsvideoconvert`, with SIMD.)
 fn threaded_videoconvert(backend: Backend) -> anyhow::Result<gst::Element> {
     let conv = backend.make("videoconvert", "sink-videoconvert")?;
     let cpus = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);

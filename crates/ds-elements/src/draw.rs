@@ -175,8 +175,8 @@ impl Ink {
     #[inline]
     fn over(&self, px: &mut [u8]) {
         let keep = 1.0 - self.a;
-        for c in 0..3 {
-            px[c] = round_u8(self.src[c] * self.a + px[c] as f64 * keep);
+        for (p, src) in px.iter_mut().zip(self.src) {
+            *p = round_u8(src * self.a + *p as f64 * keep);
         }
         px[3] = round_u8(self.a * 255.0 + px[3] as f64 * keep);
     }

@@ -137,7 +137,7 @@ impl State {
 }
 
 /// How one source's frames become the muxer's RGBA frames, in two steps (GStreamer's
-/// converter is a third cheaper so than in one: colour conversion at the source's size, then
+/// converter is a third cheaper this way than in one step: colour conversion at the source's size, then
 /// an RGBA-to-RGBA scale with its 4-byte fast paths; 768x576 I420 to 1080p RGBA on this
 /// project's CI machine: 2.8 ms a frame against 4.0 ms).
 struct Converter {
@@ -1329,21 +1329,21 @@ impl DsStreamMux {
             gst::FlowError::NotNegotiated
         };
         let out_info = rgba_info(w, h)?;
+        // the source's frame as RGBA: what the first step writes and the second reads
+        let src_rgba = rgba_info(in_info.width(), in_info.height())?;
         let to_rgba = if in_info.format() == gst_video::VideoFormat::Rgba {
             None
         } else {
-            let mid_info = rgba_info(in_info.width(), in_info.height())?;
             let mut cfg = gst_video::VideoConverterConfig::new();
             // RGBA out of 8-bit YUV needs no dithering
             cfg.set_dither_method(gst_video::VideoDitherMethod::None);
-            let conv = gst_video::VideoConverter::new(in_info, &mid_info, Some(cfg)).map_err(failed)?;
-            let mid = gst::Buffer::with_size(mid_info.size()).map_err(|_| gst::FlowError::Error)?;
-            Some((conv, mid_info, mid))
+            let conv = gst_video::VideoConverter::new(in_info, &src_rgba, Some(cfg)).map_err(failed)?;
+            let mid = gst::Buffer::with_size(src_rgba.size()).map_err(|_| gst::FlowError::Error)?;
+            Some((conv, src_rgba.clone(), mid))
         };
         let scale = if (in_info.width(), in_info.height()) == (w, h) {
             None
         } else {
-            let from = rgba_info(in_info.width(), in_info.height())?;
             let mut cfg = gst_video::VideoConverterConfig::new();
             // the larger step in bands on two threads, as before the split (no difference on
             // 2 cores; a single stream on a many-core machine waits on this thread)
@@ -1361,7 +1361,7 @@ impl DsStreamMux {
                 cfg.set_fill_border(true);
                 cfg.set_border_argb(0xff00_0000);
             }
-            Some(gst_video::VideoConverter::new(&from, &out_info, Some(cfg)).map_err(failed)?)
+            Some(gst_video::VideoConverter::new(&src_rgba, &out_info, Some(cfg)).map_err(failed)?)
         };
         Ok(Converter {
             in_info: in_info.clone(),
