@@ -46,7 +46,9 @@ fn two_rtsp_inputs_are_tiled_and_served_with_ntp_timestamps() {
     );
     let url = app.rtsp_url(Duration::from_secs(60)).unwrap_or_else(|| panic!("no URL\n{}", app.stderr_text()));
     // frames 50, 90 and 129 of the client: a source whose first frame is late leaves its
-    // tile black at first (as nvmultistreamtiler does), so one of them must show both
+    // tile black at first (as nvmultistreamtiler does), so one of them must show both; from
+    // then on every one does, though the 10 fps source (vtest) is missing from two batches in
+    // three beside the 30 fps one (the tiler's cache of old frames: no flicker to black)
     let got = rtsp_client(&url, 130, &[50, 90, 129], Duration::from_secs(90));
     app.interrupt();
     let (status, stdout, stderr) = app.finish(Duration::from_secs(30));
@@ -57,16 +59,25 @@ fn two_rtsp_inputs_are_tiled_and_served_with_ntp_timestamps() {
     // different from the other, on at least one of the kept frames.
     let spread = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
     let mut seen = Vec::new();
-    let both = got.kept.iter().any(|(n, frame)| {
-        assert_eq!((frame.width, frame.height), (1280, 720), "the tiler's output size");
-        write_png(&out_path("deepstream-rtsp-in-rtsp-out", &format!("tiled-{n}.png")), frame);
-        let left = frame.grey_thumbnail(0, 0, 640, 720, 16, 18);
-        let right = frame.grey_thumbnail(640, 0, 640, 720, 16, 18);
-        let (sl, sr, c) = (spread(&left), spread(&right), ds_testkit::correlation(&left, &right));
-        seen.push((*n, sl, sr, c));
-        sl > 40.0 && sr > 40.0 && c < 0.8
-    });
-    assert!(both, "no kept frame shows two different pictures (frame, left spread, right spread, correlation): {seen:?}");
+    let both: Vec<bool> = got
+        .kept
+        .iter()
+        .map(|(n, frame)| {
+            assert_eq!((frame.width, frame.height), (1280, 720), "the tiler's output size");
+            write_png(&out_path("deepstream-rtsp-in-rtsp-out", &format!("tiled-{n}.png")), frame);
+            let left = frame.grey_thumbnail(0, 0, 640, 720, 16, 18);
+            let right = frame.grey_thumbnail(640, 0, 640, 720, 16, 18);
+            let (sl, sr, c) = (spread(&left), spread(&right), ds_testkit::correlation(&left, &right));
+            seen.push((*n, sl, sr, c));
+            sl > 40.0 && sr > 40.0 && c < 0.8
+        })
+        .collect();
+    let first = both.iter().position(|b| *b);
+    assert!(
+        first.is_some_and(|i| both[i..].iter().all(|b| *b)),
+        "the kept frames do not all show two different pictures from the first that does \
+         (frame, left spread, right spread, correlation): {seen:?}"
+    );
     for id in 0..2 {
         assert!(stdout.contains(&format!(" Source= {id}")), "no frame of source {id}\n{stdout}");
     }

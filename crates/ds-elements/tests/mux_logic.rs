@@ -125,3 +125,61 @@ fn demux_and_tiler_on_testsrcs() {
     assert_eq!(*o1.lock().unwrap(), 20);
     assert_eq!(*t.lock().unwrap(), 30);
 }
+
+/// nvmultistreamtiler's cache of old frames: a source with a lower frame rate than the other
+/// keeps its last picture in its tile while batches lack it (no flicker to black), and its
+/// tile goes black once it reaches EOS.
+#[test]
+fn tiler_keeps_a_slower_source_in_its_tile_until_its_eos() {
+    common::init();
+    // live sources: source 0 (red) at 30 fps for 1 s, source 1 (green) at 5 fps for 3 frames;
+    // the muxer's timeout sends batches without source 1 between its frames
+    let p = common::launch(
+        "dsstreammux name=m batch-size=2 width=64 height=48 live-source=true batched-push-timeout=40000 ! \
+         dstiler rows=1 columns=2 width=128 height=48 ! video/x-raw,format=RGBA ! appsink name=tiled sync=false \
+         videotestsrc is-live=true num-buffers=30 pattern=solid-color foreground-color=0xffff0000 ! \
+           video/x-raw,width=64,height=48,framerate=30/1 ! m.sink_0 \
+         videotestsrc is-live=true num-buffers=3 pattern=solid-color foreground-color=0xff00ff00 ! \
+           video/x-raw,width=64,height=48,framerate=5/1 ! m.sink_1",
+    );
+    // per output frame: the right tile's centre pixel, 'G' (green), 'B' (black) or '?'
+    let tiles = Arc::new(Mutex::new(String::new()));
+    let t2 = tiles.clone();
+    let sink = p
+        .by_name("tiled")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |s| {
+                let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let map = sample.buffer().unwrap().map_readable().unwrap();
+                let px = &map[(24 * 128 + 96) * 4..][..4];
+                t2.lock().unwrap().push(match px {
+                    [r, g, b, _] if *g > 200 && *r < 50 && *b < 50 => 'G',
+                    [r, g, b, _] if *r < 10 && *g < 10 && *b < 10 => 'B',
+                    _ => '?',
+                });
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    common::run(&p, Duration::from_secs(20)).unwrap();
+    let tiles = tiles.lock().unwrap().clone();
+    // black until source 1's first frame, green until its EOS, black after it: never back
+    let runs: Vec<char> = tiles.chars().fold(Vec::new(), |mut v, c| {
+        if v.last() != Some(&c) {
+            v.push(c);
+        }
+        v
+    });
+    assert!(
+        runs == ['G', 'B'] || runs == ['B', 'G', 'B'],
+        "the right tile, frame by frame (G green, B black): {tiles}"
+    );
+    assert!(
+        tiles.matches('G').count() >= 5,
+        "source 1 shown in most batches before its EOS: {tiles}"
+    );
+}

@@ -43,12 +43,72 @@ impl Default for Settings {
     }
 }
 
+/// A tile's place in the output frame: x, y, width, height in pixels.
+type Rect = (i32, i32, i32, i32);
+
+/// What the tiles' places depend on: rows, columns, `show-source` and the output size. A
+/// change of any of them starts the frame cache again from black.
+type Layout = (u32, u32, i32, u32, u32);
+
 #[derive(Default)]
 struct State {
     in_info: Option<gst_video::VideoInfo>,
     out_info: Option<gst_video::VideoInfo>,
     /// Converters by destination rectangle.
-    convs: HashMap<(i32, i32, i32, i32), gst_video::VideoConverter>,
+    convs: HashMap<Rect, gst_video::VideoConverter>,
+    /// The cache of old frames: the tiled frame as last composited (RGBA, the output's size,
+    /// without what `dsosd` draws downstream), and the layout it was composited with. A source
+    /// missing from a batch (a lower frame rate than the others, a live source that stalls)
+    /// keeps its last picture in its tile instead of flickering to black, as
+    /// nvmultistreamtiler's cache of old frames does. A source that reaches EOS or whose muxer
+    /// pad is released has its tile cleared.
+    canvas: Option<(gst::Buffer, Layout)>,
+}
+
+/// Where the frame of `source_id` goes in the output of `layout` (the plugin manual's row-major
+/// tile order, tiles of the output size divided by columns and rows, rounded down; the whole
+/// frame for the `show-source` source): `None` when the source is not shown.
+fn tile_rect(layout: &Layout, source_id: u32) -> Option<Rect> {
+    let &(rows, columns, show_source, width, height) = layout;
+    if show_source >= 0 {
+        return (source_id as i64 == show_source as i64).then_some((
+            0,
+            0,
+            width as i32,
+            height as i32,
+        ));
+    }
+    let t = source_id as i64;
+    if t >= rows as i64 * columns as i64 {
+        return None;
+    }
+    let (tw, th) = (
+        (width as f64 / columns as f64).floor(),
+        (height as f64 / rows as f64).floor(),
+    );
+    let (c, r) = (t % columns as i64, t / columns as i64);
+    Some((
+        (c as f64 * tw) as i32,
+        (r as f64 * th) as i32,
+        tw as i32,
+        th as i32,
+    ))
+}
+
+/// Paints `rect` of the RGBA frame `data` (`stride` bytes a row) opaque black.
+fn clear_rect(data: &mut [u8], stride: usize, rect: Rect) {
+    let (x, y, w, h) = (
+        rect.0.max(0) as usize,
+        rect.1.max(0) as usize,
+        rect.2.max(0) as usize,
+        rect.3.max(0) as usize,
+    );
+    for row in data.chunks_exact_mut(stride).skip(y).take(h) {
+        let end = ((x + w) * 4).min(row.len());
+        for px in row[(x * 4).min(end)..end].chunks_exact_mut(4) {
+            px.copy_from_slice(&[0, 0, 0, 255]);
+        }
+    }
 }
 
 /// The `dstiler` implementation.
@@ -246,6 +306,25 @@ impl BaseTransformImpl for DsTiler {
         Ok(())
     }
 
+    fn sink_event(&self, event: gst::Event) -> bool {
+        // a source that ended or left: its tile goes black instead of keeping its last picture
+        if let Some((name, id)) = crate::events::parse(&event)
+            && (name == crate::events::STREAM_EOS || name == crate::events::PAD_DELETED)
+        {
+            let mut st = lock(&self.state);
+            let stride = st.out_info.as_ref().map(|i| i.stride()[0] as usize);
+            if let (Some(stride), Some((buf, layout))) = (stride, st.canvas.as_mut())
+                && let Some(rect) = tile_rect(layout, id)
+                && let Some(b) = buf.get_mut()
+                && let Ok(mut map) = b.map_writable()
+            {
+                gst::debug!(CAT, imp = self, "{name}: clearing the tile of source {id}");
+                clear_rect(&mut map, stride, rect);
+            }
+        }
+        self.parent_sink_event(event)
+    }
+
     fn prepare_output_buffer(
         &self,
         inbuf: gst_base::subclass::base_transform::InputBuffer,
@@ -267,11 +346,11 @@ impl BaseTransformImpl for DsTiler {
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let latency = crate::latency::Component::start();
         let s = lock(&self.settings).clone();
-        let mut st = lock(&self.state);
-        let (Some(in_info), Some(out_info)) = (st.in_info.clone(), st.out_info.clone()) else {
+        let mut guard = lock(&self.state);
+        let (Some(in_info), Some(out_info)) = (guard.in_info.clone(), guard.out_info.clone())
+        else {
             return Err(gst::FlowError::NotNegotiated);
         };
-        let (ow, oh) = (out_info.width() as f64, out_info.height() as f64);
         let (iw, ih) = (in_info.width() as f64, in_info.height() as f64);
         let n_mem = inbuf.n_memory();
         let mut frames = meta::read_frames(inbuf.as_ref());
@@ -290,39 +369,34 @@ impl BaseTransformImpl for DsTiler {
                 })
                 .collect();
         }
-        let tiles = (s.rows * s.columns) as i64;
-        let (tw, th) = (
-            (ow / s.columns as f64).floor(),
-            (oh / s.rows as f64).floor(),
-        );
-        let place = |f: &FrameInfo| -> Option<(i32, i32, i32, i32)> {
-            if s.show_source >= 0 {
-                return (f.source_id as i32 == s.show_source)
-                    .then_some((0, 0, ow as i32, oh as i32));
-            }
-            let t = f.source_id as i64;
-            if t >= tiles {
-                return None;
-            }
-            let (c, r) = (t % s.columns as i64, t / s.columns as i64);
-            Some((
-                (c as f64 * tw) as i32,
-                (r as f64 * th) as i32,
-                tw as i32,
-                th as i32,
-            ))
-        };
-
-        {
-            let mut dst =
-                gst_video::VideoFrameRef::from_buffer_ref_writable(&mut *outbuf, &out_info)
-                    .map_err(|_| gst::FlowError::Error)?;
-            // black background
-            if let Ok(data) = dst.plane_data_mut(0) {
-                for px in data.chunks_exact_mut(4) {
-                    px.copy_from_slice(&[0, 0, 0, 255]);
+        let (width, height) = (out_info.width(), out_info.height());
+        let layout: Layout = (s.rows, s.columns, s.show_source, width, height);
+        let place = |f: &FrameInfo| tile_rect(&layout, f.source_id);
+        let st = &mut *guard;
+        let canvas = match &mut st.canvas {
+            Some((buf, l)) if *l == layout && buf.size() == out_info.size() => buf,
+            other => {
+                // a new layout: every tile black until its source's next frame
+                let mut buf =
+                    gst::Buffer::with_size(out_info.size()).map_err(|_| gst::FlowError::Error)?;
+                {
+                    let b = buf.get_mut().ok_or(gst::FlowError::Error)?;
+                    let mut map = b.map_writable().map_err(|_| gst::FlowError::Error)?;
+                    clear_rect(
+                        &mut map,
+                        out_info.stride()[0] as usize,
+                        (0, 0, width as i32, height as i32),
+                    );
                 }
+                &mut other.insert((buf, layout)).0
             }
+        };
+        {
+            let mut dst = gst_video::VideoFrameRef::from_buffer_ref_writable(
+                canvas.get_mut().ok_or(gst::FlowError::Error)?,
+                &out_info,
+            )
+            .map_err(|_| gst::FlowError::Error)?;
             let frame_size = in_info.size();
             for f in &frames {
                 let Some(rect) = place(f) else { continue };
@@ -381,7 +455,14 @@ impl BaseTransformImpl for DsTiler {
                 }
             }
         }
-        drop(st);
+        // the tiled frame: this batch's frames over the cached pictures of the sources it lacks
+        {
+            let from = canvas.map_readable().map_err(|_| gst::FlowError::Error)?;
+            let mut to = outbuf.map_writable().map_err(|_| gst::FlowError::Error)?;
+            let n = from.len().min(to.len());
+            to[..n].copy_from_slice(&from[..n]);
+        }
+        drop(guard);
         meta::tile_meta(outbuf, &|f: &FrameInfo| {
             place(f).map(|(x, y, w, h)| Affine {
                 sx: w as f64 / iw,

@@ -4,6 +4,11 @@
 //! tiles: the frame of source `source_id` goes into tile `source_id` (row-major), scaled to the
 //! tile (as nvmultistreamtiler, without keeping the aspect ratio); sources beyond the grid are
 //! not shown. With `show-source` >= 0 only that source is shown, over the whole frame.
+//! Like nvmultistreamtiler's cache of old frames, a source missing from a batch (a lower
+//! frame rate than the others, a stalled live source) keeps its last picture in its tile
+//! rather than flickering to black; its tile is black before its first frame and again after
+//! its `nv-stream-eos` or `nv-pad-deleted` event ([`crate::events`]), and every tile starts
+//! black again when the layout (rows, columns, `show-source`, output size) changes.
 //! The output is a one-frame batch (`video/x-raw(memory:DsBatch)`, or plain RGBA if
 //! downstream only takes that) that keeps every frame meta, with all object and display
 //! coordinates scaled and moved into the tiled frame and `batch_id` = 0, so `dsosd` draws
