@@ -95,19 +95,12 @@ fn tile_rect(layout: &Layout, source_id: u32) -> Option<Rect> {
     ))
 }
 
-/// Paints `rect` of the RGBA frame `data` (`stride` bytes a row) opaque black.
-fn clear_rect(data: &mut [u8], stride: usize, rect: Rect) {
-    let (x, y, w, h) = (
-        rect.0.max(0) as usize,
-        rect.1.max(0) as usize,
-        rect.2.max(0) as usize,
-        rect.3.max(0) as usize,
-    );
-    for row in data.chunks_exact_mut(stride).skip(y).take(h) {
-        let end = ((x + w) * 4).min(row.len());
-        for px in row[(x * 4).min(end)..end].chunks_exact_mut(4) {
-            px.copy_from_slice(&[0, 0, 0, 255]);
-        }
+/// Paints `rect` of the RGBA frame `data` (`width` x `height`, `stride` bytes a row) opaque
+/// black, clipped to the frame (the OSD's canvas fill).
+fn clear_rect(data: &mut [u8], width: u32, height: u32, stride: usize, rect: Rect) {
+    if let Some(mut canvas) = crate::draw::Canvas::new(data, width, height, stride) {
+        let (x, y, w, h) = (rect.0 as i64, rect.1 as i64, rect.2 as i64, rect.3 as i64);
+        canvas.fill_rect(x, y, x + w, y + h, &[0.0, 0.0, 0.0, 1.0]);
     }
 }
 
@@ -319,7 +312,7 @@ impl BaseTransformImpl for DsTiler {
                 && let Ok(mut map) = b.map_writable()
             {
                 gst::debug!(CAT, imp = self, "{name}: clearing the tile of source {id}");
-                clear_rect(&mut map, stride, rect);
+                clear_rect(&mut map, layout.3, layout.4, stride, rect);
             }
         }
         self.parent_sink_event(event)
@@ -374,7 +367,7 @@ impl BaseTransformImpl for DsTiler {
         let place = |f: &FrameInfo| tile_rect(&layout, f.source_id);
         let st = &mut *guard;
         let canvas = match &mut st.canvas {
-            Some((buf, l)) if *l == layout && buf.size() == out_info.size() => buf,
+            Some((buf, l)) if *l == layout => buf,
             other => {
                 // a new layout: every tile black until its source's next frame
                 let mut buf =
@@ -382,9 +375,12 @@ impl BaseTransformImpl for DsTiler {
                 {
                     let b = buf.get_mut().ok_or(gst::FlowError::Error)?;
                     let mut map = b.map_writable().map_err(|_| gst::FlowError::Error)?;
+                    let stride = out_info.stride()[0] as usize;
                     clear_rect(
                         &mut map,
-                        out_info.stride()[0] as usize,
+                        width,
+                        height,
+                        stride,
                         (0, 0, width as i32, height as i32),
                     );
                 }
@@ -458,9 +454,9 @@ impl BaseTransformImpl for DsTiler {
         // the tiled frame: this batch's frames over the cached pictures of the sources it lacks
         {
             let from = canvas.map_readable().map_err(|_| gst::FlowError::Error)?;
-            let mut to = outbuf.map_writable().map_err(|_| gst::FlowError::Error)?;
-            let n = from.len().min(to.len());
-            to[..n].copy_from_slice(&from[..n]);
+            outbuf
+                .copy_from_slice(0, &from)
+                .map_err(|_| gst::FlowError::Error)?;
         }
         drop(guard);
         meta::tile_meta(outbuf, &|f: &FrameInfo| {
